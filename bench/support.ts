@@ -1,0 +1,148 @@
+// Shared helpers for benchmarks: scratch databases, timing, machine facts and a plain-text table.
+// Benchmarks are developer tools, not part of the server: reading process.env here is fine.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { type Database, type Engine, migrateToLatest, openDatabase } from '../src/db/index.ts';
+
+/** What `bench/run.ts` expects from every benchmark module. */
+export interface BenchmarkModule {
+  description: string;
+  run(args: string[]): Promise<void>;
+}
+
+export const DEFAULT_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export function adminUrl(): string {
+  return process.env.BENCH_DATABASE_URL || DEFAULT_ADMIN_URL;
+}
+
+function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+export interface ScratchDatabase {
+  database: Database;
+  /** Where it lives: a temp folder (PGlite) or a database name (PostgreSQL). */
+  location: string;
+  dispose(): Promise<void>;
+}
+
+/**
+ * A fresh, migrated database private to this run: a file-backed PGlite in a temp folder (what users
+ * run), or a scratch PostgreSQL database created through the admin URL. `dispose` removes it.
+ */
+export async function scratchDatabase(engine: Engine, label: string): Promise<ScratchDatabase> {
+  if (engine === 'pglite') {
+    const dir = mkdtempSync(join(tmpdir(), `joinery-bench-${label}-`));
+    const database = await openDatabase({ engine: 'pglite', dataDir: dir });
+    await migrateToLatest(database.db as never);
+    return {
+      database,
+      location: dir,
+      dispose: async () => {
+        await database.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const admin = adminUrl();
+  const name = `joinery_bench_${process.pid}_${label}`;
+  const drop = async () => {
+    const client = new pg.Client({ connectionString: admin });
+    await client.connect();
+    try {
+      await client.query(`drop database if exists ${name} with (force)`);
+    } finally {
+      await client.end();
+    }
+  };
+  await drop();
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  try {
+    await client.query(`create database ${name}`);
+  } finally {
+    await client.end();
+  }
+  const database = await openDatabase({ engine: 'postgres', url: withDatabase(admin, name), poolSize: 2 });
+  try {
+    await migrateToLatest(database.db as never);
+  } catch (error) {
+    await database.close();
+    await drop();
+    throw error;
+  }
+  return {
+    database,
+    location: name,
+    dispose: async () => {
+      await database.close();
+      await drop();
+    },
+  };
+}
+
+/** Server version string, e.g. "PostgreSQL 15.20". */
+export async function serverVersion(database: Database): Promise<string> {
+  const { rows } = await sql<{ v: string }>`select version() as v`.execute(database.db);
+  const full = rows[0]?.v ?? 'unknown';
+  return full.split(' on ')[0]?.split(',')[0] ?? full;
+}
+
+export function pgliteVersion(): string {
+  try {
+    const url = new URL('../node_modules/@electric-sql/pglite/package.json', import.meta.url);
+    return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function machineLine(): string {
+  const cpu = cpus()[0]?.model.trim() ?? 'unknown cpu';
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  return `node ${process.version}, ${availableParallelism()} cores (${cpu}), load average ${load}`;
+}
+
+export async function seconds(fn: () => Promise<void>): Promise<number> {
+  const t0 = performance.now();
+  await fn();
+  return (performance.now() - t0) / 1000;
+}
+
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US');
+export const fmtSec = (s: number): string => s.toFixed(2);
+export const fmtPct = (x: number): string => `${(x * 100).toFixed(0)}%`;
+
+/** A left-aligned first column, right-aligned numbers, one header rule. */
+export function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** A small seeded PRNG (mulberry32) so every run benchmarks the same data. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,233 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { serve } from '@hono/node-server';
+import { sql } from 'kysely';
+import { ensureBootstrapToken, type TokenDeps } from './auth/index.ts';
+import type { Config } from './config/index.ts';
+import { type Clock, type Logger, systemClock, systemContext } from './core/index.ts';
+import {
+  type Database,
+  type DataDirLock,
+  lockDataDir,
+  migrateToLatest,
+  openDatabase,
+  pendingMigrations,
+} from './db/index.ts';
+import { createDirectory, type Directory } from './directory/index.ts';
+import { createDispatcher, type Dispatcher, type Subscriber } from './events/index.ts';
+import { createHttpApp } from './http/app.ts';
+import type { ReadinessCheck } from './http/ops-routes.ts';
+import { createJobs, type Jobs } from './jobs/index.ts';
+import { createMetrics, type Metrics } from './ops/index.ts';
+
+export const VERSION = '0.1.0';
+
+/** What this process runs: the HTTP server, the workers (jobs, event dispatch), or both. */
+export type Mode = 'all' | 'serve' | 'work';
+
+export interface App {
+  config: Config;
+  database: Database;
+  directory: Directory;
+  jobs: Jobs;
+  dispatcher: Dispatcher;
+  metrics: Metrics;
+  http: ReturnType<typeof createHttpApp>;
+  tokens: TokenDeps;
+  /** Path of the bootstrap admin token file. */
+  adminTokenPath: string;
+  /** Starts the workers and/or the HTTP server; resolves to the URL when serving. */
+  start(): Promise<{ url: string | null }>;
+  /** Graceful: stop accepting, let in-flight requests and jobs finish, close the store, free the lock. */
+  stop(): Promise<void>;
+}
+
+export interface AppOptions {
+  logger: Logger;
+  mode: Mode;
+  clock?: Clock;
+  /** Tests pass an already-open database; otherwise the config decides (PGlite in dataDir, or DATABASE_URL). */
+  database?: Database;
+}
+
+/** Opens the store named by the config, taking the data-folder lock first on the embedded store. */
+export async function openConfiguredDatabase(
+  config: Config,
+): Promise<{ database: Database; lock: DataDirLock | null }> {
+  const dataDir = resolve(config.dataDir);
+  if (config.databaseUrl) {
+    return {
+      database: await openDatabase({
+        engine: 'postgres',
+        url: config.databaseUrl,
+        poolSize: config.databasePoolSize,
+      }),
+      lock: null,
+    };
+  }
+  const lock = lockDataDir(dataDir);
+  try {
+    return { database: await openDatabase({ engine: 'pglite', dataDir: resolve(dataDir, 'pglite') }), lock };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+/**
+ * The composition root: config → store → modules → HTTP app and job handlers. Event subscribers and
+ * job handlers are registered here, so lower modules never import higher ones.
+ */
+export async function createApp(config: Config, options: AppOptions): Promise<App> {
+  const { logger, mode } = options;
+  const clock = options.clock ?? systemClock;
+  const opened = options.database
+    ? { database: options.database, lock: null }
+    : await openConfiguredDatabase(config);
+  const { database, lock } = opened;
+  try {
+    await migrateToLatest(database.db as never);
+  } catch (error) {
+    await database.close();
+    lock?.release();
+    throw error;
+  }
+  const db = database.db;
+  const metrics = createMetrics();
+  const directory = createDirectory({ db, clock, retentionDays: config.deletedRetentionDays });
+  const tokens: TokenDeps = { db, clock };
+  const adminTokenPath = resolve(config.dataDir, 'admin-token');
+
+  const jobs = createJobs({
+    database,
+    logger: logger.child({ component: 'jobs' }),
+    onJobFinished: (queue, outcome, ms) => {
+      metrics.jobsFinished.inc({ queue, outcome });
+      metrics.jobDuration.observe({ queue }, ms / 1000);
+    },
+  });
+  jobs.register<Record<string, never>>(
+    'directory.purge',
+    async () => {
+      const purged = await directory.purgeDeleted(systemContext(`purge-${randomUUID()}`));
+      logger.info({ ...purged }, 'purged soft-deleted objects past retention');
+    },
+    { batchSize: 1, pollingIntervalSeconds: 2, retryLimit: 3 },
+  );
+
+  const subscribers: Subscriber[] = [
+    {
+      name: 'metrics',
+      handle: async (events) => {
+        for (const e of events) metrics.eventsDelivered.inc({ type: e.type });
+      },
+    },
+  ];
+  const dispatcher = createDispatcher({
+    db,
+    clock,
+    logger: logger.child({ component: 'events' }),
+    subscribers,
+    pollMs: config.eventPollMs,
+  });
+
+  const readiness = async (): Promise<ReadinessCheck> => {
+    const checks: ReadinessCheck['checks'] = {};
+    try {
+      await sql`select 1`.execute(db);
+      checks.database = { ok: true };
+      const pending = await pendingMigrations(db as never);
+      checks.migrations =
+        pending.length === 0 ? { ok: true } : { ok: false, detail: `pending: ${pending.join(', ')}` };
+    } catch (error) {
+      checks.database = { ok: false, detail: error instanceof Error ? error.message : String(error) };
+    }
+    return { ready: Object.values(checks).every((c) => c.ok) && Object.keys(checks).length === 2, checks };
+  };
+
+  metrics.gauge(
+    'joinery_events_backlog',
+    'Committed events not yet delivered, per subscriber',
+    ['subscriber'],
+    async (g) => {
+      g.reset();
+      for (const [subscriber, n] of Object.entries(await dispatcher.backlog())) g.set({ subscriber }, n);
+    },
+  );
+  metrics.gauge(
+    'joinery_jobs_queued',
+    'Jobs waiting or running, per queue and state',
+    ['queue', 'state'],
+    async (g) => {
+      g.reset();
+      for (const [queue, s] of Object.entries(await jobs.stats())) {
+        g.set({ queue, state: 'queued' }, s.queued);
+        g.set({ queue, state: 'active' }, s.active);
+        g.set({ queue, state: 'failed' }, s.failed);
+      }
+    },
+  );
+  metrics.gauge('joinery_db_pool_connections', 'Database connections by state', ['state'], async (g) => {
+    const stats = database.poolStats?.();
+    if (!stats) return;
+    g.set({ state: 'total' }, stats.total);
+    g.set({ state: 'idle' }, stats.idle);
+    g.set({ state: 'waiting' }, stats.waiting);
+  });
+
+  const http = createHttpApp({ logger, metrics, db, directory, tokens, readiness, version: VERSION });
+  let server: ReturnType<typeof serve> | undefined;
+  let stopping: Promise<void> | undefined;
+
+  return {
+    config,
+    database,
+    directory,
+    jobs,
+    dispatcher,
+    metrics,
+    http,
+    tokens,
+    adminTokenPath,
+    async start() {
+      const boot = await ensureBootstrapToken(tokens, systemContext('bootstrap'), resolve(config.dataDir));
+      if (boot.created) logger.info({ path: boot.path }, 'created the bootstrap admin token file');
+      const work = mode !== 'serve';
+      await jobs.start({ work });
+      if (work) {
+        await jobs.schedule('directory.purge', config.purgeSchedule);
+        dispatcher.start();
+      }
+      if (mode === 'work') return { url: null };
+      const url = await new Promise<string>((resolveUrl, reject) => {
+        server = serve(
+          { fetch: http.fetch, hostname: config.host, port: config.port },
+          (info: AddressInfo) => {
+            const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+            resolveUrl(`http://${host}:${info.port}`);
+          },
+        );
+        server.once('error', reject);
+      });
+      return { url };
+    },
+    stop() {
+      stopping ??= (async () => {
+        if (server) {
+          const s = server;
+          await new Promise<void>((done) => {
+            s.close(() => done());
+            // Keep-alive sockets with no request in flight would hold close() open.
+            if ('closeIdleConnections' in s) s.closeIdleConnections();
+          });
+        }
+        await dispatcher.stop();
+        await jobs.stop({ graceful: true, timeoutMs: config.shutdownTimeoutSeconds * 1000 });
+        if (!options.database) await database.close();
+        lock?.release();
+      })();
+      return stopping;
+    },
+  };
+}

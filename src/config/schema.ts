@@ -1,0 +1,117 @@
+import { z } from 'zod';
+
+/**
+ * Every setting Joinery reads. Each one has an environment variable, a config-file key (the object key),
+ * a zod schema that parses the raw string, a default and a description. The README's configuration table
+ * is generated from this list (`npm run docs:config`), and `npm run check` fails if it drifts.
+ */
+export interface SettingSpec<T> {
+  env: string;
+  schema: z.ZodType<T>;
+  default: string | undefined;
+  description: string;
+  secret?: boolean;
+}
+
+function setting<T>(spec: SettingSpec<T>): SettingSpec<T> {
+  return spec;
+}
+
+const port = z.coerce
+  .number({ error: 'must be a whole number' })
+  .int('must be a whole number')
+  .min(0, 'must be 0 (any free port) to 65535')
+  .max(65535, 'must be 0 (any free port) to 65535');
+
+const positiveInt = (max: number) =>
+  z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(max, `must be at most ${max}`);
+
+const postgresUrl = z
+  .string()
+  .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// or postgresql:// URL');
+
+export const settings = {
+  host: setting({
+    env: 'JOINERY_HOST',
+    schema: z.string().min(1, 'must not be empty'),
+    default: '127.0.0.1',
+    description: 'Interface the HTTP server listens on. Use 0.0.0.0 to listen on every interface.',
+  }),
+  port: setting({
+    env: 'JOINERY_PORT',
+    schema: port,
+    default: '8080',
+    description: 'TCP port of the HTTP server; 0 picks a free port (the chosen URL is logged).',
+  }),
+  dataDir: setting({
+    env: 'JOINERY_DATA_DIR',
+    schema: z.string().min(1, 'must not be empty'),
+    default: './data',
+    description:
+      'Folder for the embedded store and the bootstrap admin token file. Locked by one Joinery process at a time.',
+  }),
+  databaseUrl: setting({
+    env: 'DATABASE_URL',
+    schema: postgresUrl.optional(),
+    default: undefined,
+    description:
+      'PostgreSQL connection URL. When set, Joinery uses this server instead of the embedded store.',
+    secret: true,
+  }),
+  databasePoolSize: setting({
+    env: 'JOINERY_DATABASE_POOL_SIZE',
+    schema: positiveInt(200),
+    default: '10',
+    description: 'Connections per process to PostgreSQL (ignored on the embedded store, which has one).',
+  }),
+  logLevel: setting({
+    env: 'JOINERY_LOG_LEVEL',
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    default: 'info',
+    description: 'Minimum level of the JSON log written to standard output.',
+  }),
+  deletedRetentionDays: setting({
+    env: 'JOINERY_DELETED_RETENTION_DAYS',
+    schema: positiveInt(3650),
+    default: '30',
+    description: 'Days a soft-deleted user or group can be restored before the purge job removes it.',
+  }),
+  purgeSchedule: setting({
+    env: 'JOINERY_PURGE_SCHEDULE',
+    schema: z
+      .string()
+      .regex(/^(\S+\s+){4}\S+$/, 'must be a five-field cron expression, for example "17 3 * * *"'),
+    default: '17 3 * * *',
+    description: 'Cron schedule (UTC) of the job that purges soft-deleted objects past their retention.',
+  }),
+  eventPollMs: setting({
+    env: 'JOINERY_EVENT_POLL_MS',
+    schema: positiveInt(60_000),
+    default: '250',
+    description: 'How often the event dispatcher looks for new events when it has not been woken directly.',
+  }),
+  shutdownTimeoutSeconds: setting({
+    env: 'JOINERY_SHUTDOWN_TIMEOUT_SECONDS',
+    schema: positiveInt(3600),
+    default: '30',
+    description:
+      'On SIGTERM, how long in-flight requests and jobs may take to finish before the process exits.',
+  }),
+  configFile: setting({
+    env: 'JOINERY_CONFIG_FILE',
+    schema: z.string().min(1).optional(),
+    default: undefined,
+    description:
+      'Optional JSON file whose keys are the setting names in this table (for example "port"); environment variables win over it.',
+  }),
+} as const;
+
+export type SettingKey = keyof typeof settings;
+
+export type Config = {
+  [K in SettingKey]: (typeof settings)[K] extends SettingSpec<infer T> ? T : never;
+};

@@ -1,0 +1,69 @@
+/**
+ * The catalogue of stable error codes. Tests, the HTTP layer and clients rely on these strings; add new
+ * ones, never rename. `http/` maps each code to a status, `scim/` to a scimType.
+ */
+export const errorCodes = [
+  'request.invalid_json',
+  'request.invalid',
+  'request.unsupported_media_type',
+  'request.not_found',
+  'auth.unauthenticated',
+  'auth.forbidden',
+  'directory.user_not_found',
+  'directory.group_not_found',
+  'directory.member_not_found',
+  'directory.uniqueness',
+  'directory.membership_cycle',
+  'directory.manager_cycle',
+  'directory.invalid_value',
+  'directory.version_mismatch',
+  'directory.not_deleted',
+  'directory.restore_window_passed',
+  'directory.deleted',
+  'token.not_found',
+  'audit.invalid_cursor',
+  'service.unavailable',
+  'internal',
+] as const;
+
+export type ErrorCode = (typeof errorCodes)[number];
+
+/** A failure the caller can act on. `retryable` tells the job runner whether trying again can help. */
+export interface Failure {
+  code: ErrorCode;
+  message: string;
+  details?: Record<string, unknown>;
+  retryable?: boolean;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+  readonly retryable: boolean;
+  constructor(failure: Failure) {
+    super(failure.message);
+    this.name = 'AppError';
+    this.code = failure.code;
+    this.details = failure.details;
+    this.retryable = failure.retryable ?? false;
+  }
+  toFailure(): Failure {
+    return { code: this.code, message: this.message, details: this.details, retryable: this.retryable };
+  }
+}
+
+export function failure(code: ErrorCode, message: string, details?: Record<string, unknown>): Failure {
+  return details ? { code, message, details } : { code, message };
+}
+
+/** Expected outcomes are values; `Result` carries either the value or a catalogued failure. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: Failure };
+
+export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+export const err = <T = never>(error: Failure): Result<T> => ({ ok: false, error });
+
+/** Turns a failed result into an AppError, for edges (HTTP, CLI) that report failures by throwing. */
+export function unwrap<T>(result: Result<T>): T {
+  if (result.ok) return result.value;
+  throw new AppError(result.error);
+}

@@ -1,0 +1,15 @@
+export { type Clock, DAY_MS, type FakeClock, fakeClock, systemClock } from './clock.ts';
+export { type Actor, type RequestContext, systemActor, systemContext } from './context.ts';
+export {
+  AppError,
+  type ErrorCode,
+  err,
+  errorCodes,
+  type Failure,
+  failure,
+  ok,
+  type Result,
+  unwrap,
+} from './errors.ts';
+export { isUuid, newId } from './ids.ts';
+export { createLogger, type Logger, silentLogger } from './logger.ts';

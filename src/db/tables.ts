@@ -1,0 +1,136 @@
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type Json<T> = ColumnType<T, string, string>;
+
+export interface EmailRow {
+  value: string;
+  type?: string | null;
+  primary?: boolean;
+}
+export interface PhoneRow {
+  value: string;
+  type?: string | null;
+  primary?: boolean;
+}
+
+export interface UsersTable {
+  id: string;
+  user_name: string;
+  external_id: string | null;
+  employee_id: string | null;
+  given_name: string | null;
+  family_name: string | null;
+  middle_name: string | null;
+  honorific_prefix: string | null;
+  honorific_suffix: string | null;
+  display_name: string | null;
+  emails: Json<EmailRow[]>;
+  phone_numbers: Json<PhoneRow[]>;
+  title: string | null;
+  department: string | null;
+  division: string | null;
+  cost_center: string | null;
+  company_name: string | null;
+  employee_type: string | null;
+  manager_id: string | null;
+  employee_hire_date: Timestamp | null;
+  employee_leave_date_time: Timestamp | null;
+  account_enabled: Generated<boolean>;
+  timezone: string | null;
+  preferred_language: string | null;
+  usage_location: string | null;
+  personal_email: string | null;
+  extension: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  version: Generated<number>;
+  deleted_at: Timestamp | null;
+}
+
+export interface GroupsTable {
+  id: string;
+  display_name: string;
+  description: string | null;
+  external_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  version: Generated<number>;
+  deleted_at: Timestamp | null;
+}
+
+export interface GroupOwnersTable {
+  group_id: string;
+  user_id: string;
+  created_at: Timestamp;
+}
+
+export interface GroupMembersTable {
+  group_id: string;
+  member_user_id: string | null;
+  member_group_id: string | null;
+  created_at: Timestamp;
+}
+
+export interface AuditChange {
+  attribute: string;
+  before: unknown;
+  after: unknown;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  occurred_at: Timestamp;
+  actor_type: string;
+  actor_id: string | null;
+  actor_name: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  changes: Json<AuditChange[]>;
+  correlation_id: string | null;
+  details: Json<Record<string, unknown>> | null;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  position: number | null;
+  type: string;
+  aggregate_type: string;
+  aggregate_id: string;
+  payload: Json<Record<string, unknown>>;
+  correlation_id: string | null;
+  occurred_at: Timestamp;
+}
+
+export interface EventCursorsTable {
+  subscriber: string;
+  position: number;
+  failures: number;
+  last_error: string | null;
+  lease_owner: string | null;
+  leased_until: Timestamp | null;
+  updated_at: Timestamp;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  name: string;
+  token_hash: string;
+  scopes: string[];
+  created_at: Timestamp;
+  created_by: string | null;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface Tables {
+  users: UsersTable;
+  groups: GroupsTable;
+  group_owners: GroupOwnersTable;
+  group_members: GroupMembersTable;
+  audit_log: AuditLogTable;
+  events: EventsTable;
+  event_cursors: EventCursorsTable;
+  api_tokens: ApiTokensTable;
+}

@@ -1,0 +1,53 @@
+import { Hono } from 'hono';
+import type { TokenDeps } from '../auth/index.ts';
+import { failure, type Logger } from '../core/index.ts';
+import type { Db } from '../db/index.ts';
+import type { Directory } from '../directory/index.ts';
+import type { Metrics } from '../ops/index.ts';
+import { auditRoutes } from './api/audit.ts';
+import { groupRoutes } from './api/groups.ts';
+import { tokenRoutes } from './api/tokens.ts';
+import { userRoutes } from './api/users.ts';
+import type { HttpEnv } from './env.ts';
+import { errorResponse } from './errors.ts';
+import { requestScope, requireScope } from './middleware.ts';
+import { buildOpenApi } from './openapi.ts';
+import { opsRoutes, type ReadinessCheck } from './ops-routes.ts';
+import { RouteRegistry } from './routes.ts';
+
+export interface HttpDeps {
+  logger: Logger;
+  metrics: Metrics;
+  db: Db;
+  directory: Directory;
+  tokens: TokenDeps;
+  readiness: () => Promise<ReadinessCheck>;
+  version: string;
+}
+
+export function createHttpApp(deps: HttpDeps): Hono<HttpEnv> {
+  const app = new Hono<HttpEnv>();
+  app.use('*', requestScope(deps.logger, deps.metrics));
+  opsRoutes(app, deps.metrics, deps.readiness);
+
+  const api = new RouteRegistry();
+  userRoutes(api, deps.directory);
+  groupRoutes(api, deps.directory);
+  auditRoutes(api, deps.db);
+  tokenRoutes(api, deps.tokens);
+  const v1 = new Hono<HttpEnv>();
+  api.mount(v1, requireScope(deps.tokens));
+  const openapi = buildOpenApi(api, { version: deps.version });
+  v1.get('/openapi.json', (c) => c.json(openapi));
+  app.route('/api/v1', v1);
+
+  app.notFound((c) =>
+    errorResponse(c, failure('request.not_found', `no route for ${c.req.method} ${c.req.path}`)),
+  );
+  app.onError((error, c) => {
+    // Unexpected: log with the request id; the client gets the id to quote, never internals.
+    c.get('log')?.error({ err: error }, 'unhandled error');
+    return errorResponse(c, failure('internal', 'internal error', { requestId: c.get('requestId') }));
+  });
+  return app;
+}

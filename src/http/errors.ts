@@ -1,0 +1,61 @@
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { z } from 'zod';
+import { AppError, type ErrorCode, type Failure, failure } from '../core/index.ts';
+
+/** HTTP status of each catalogued error code. */
+export const statusOf: Record<ErrorCode, ContentfulStatusCode> = {
+  'request.invalid_json': 400,
+  'request.invalid': 400,
+  'request.unsupported_media_type': 415,
+  'request.not_found': 404,
+  'auth.unauthenticated': 401,
+  'auth.forbidden': 403,
+  'directory.user_not_found': 404,
+  'directory.group_not_found': 404,
+  'directory.member_not_found': 404,
+  'directory.uniqueness': 409,
+  'directory.membership_cycle': 409,
+  'directory.manager_cycle': 409,
+  'directory.invalid_value': 400,
+  'directory.version_mismatch': 412,
+  'directory.not_deleted': 409,
+  'directory.restore_window_passed': 410,
+  'directory.deleted': 410,
+  'token.not_found': 404,
+  'audit.invalid_cursor': 400,
+  'service.unavailable': 503,
+  internal: 500,
+};
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details: Record<string, unknown> };
+}
+
+export function errorResponse(c: Context, f: Failure): Response {
+  const body: ErrorBody = { error: { code: f.code, message: f.message, details: f.details ?? {} } };
+  const headers: Record<string, string> = {};
+  if (f.code === 'auth.unauthenticated') headers['WWW-Authenticate'] = 'Bearer realm="joinery"';
+  return c.json(body, statusOf[f.code], headers);
+}
+
+function pathOf(path: ReadonlyArray<PropertyKey>): string {
+  return path.map((p) => String(p)).join('.');
+}
+
+/** A zod failure as one 400 that names every offending field. */
+export function validationFailure(where: 'body' | 'query' | 'path', error: z.ZodError): Failure {
+  const issues = error.issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ field: pathOf([...issue.path, key]), message: 'unknown field' }));
+    }
+    return [{ field: pathOf(issue.path) || where, message: issue.message }];
+  });
+  const summary = issues.map((i) => `${i.field}: ${i.message}`).join('; ');
+  return failure('request.invalid', `invalid ${where}: ${summary}`, { in: where, issues });
+}
+
+export function toFailure(error: unknown): Failure | null {
+  if (error instanceof AppError) return error.toFailure();
+  return null;
+}
