@@ -45,7 +45,11 @@ describe('the composed app (workers)', () => {
     await t.app.directory.deleteUser(ctx, recent.value.id);
     await t.app.jobs.send('directory.purge', {});
     await until(async () => {
-      const row = await t.app.database.db.selectFrom('users').select('id').where('id', '=', old.value.id).executeTakeFirst();
+      const row = await t.app.database.db
+        .selectFrom('users')
+        .select('id')
+        .where('id', '=', old.value.id)
+        .executeTakeFirst();
       return row ? undefined : true;
     }, 'the purge job to remove the old leaver');
     const kept = await t.app.directory.getUser(recent.value.id, { includeDeleted: true });

@@ -5,7 +5,7 @@ import { serve } from '@hono/node-server';
 import { sql } from 'kysely';
 import { ensureBootstrapToken, type TokenDeps } from './auth/index.ts';
 import type { Config } from './config/index.ts';
-import { type Clock, type Logger, systemClock, systemContext } from './core/index.ts';
+import { type Clock, type Logger, systemClock, systemContext, VERSION } from './core/index.ts';
 import {
   type Database,
   type DataDirLock,
@@ -21,7 +21,7 @@ import type { ReadinessCheck } from './http/ops-routes.ts';
 import { createJobs, type Jobs } from './jobs/index.ts';
 import { createMetrics, type Metrics } from './ops/index.ts';
 
-export const VERSION = '0.1.0';
+export { VERSION } from './core/index.ts';
 
 /** What this process runs: the HTTP server, the workers (jobs, event dispatch), or both. */
 export type Mode = 'all' | 'serve' | 'work';

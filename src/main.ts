@@ -1,7 +1,10 @@
 import { Command } from 'commander';
-import { VERSION } from './app.ts';
-import { migrateCommand, tokenCreate, tokenList, tokenRevoke, userGet, userList } from './cli/admin.ts';
-import { runServer } from './cli/run.ts';
+import { VERSION } from './core/index.ts';
+
+// Commands load their modules only when they run, so `--help`, bad arguments and configuration errors
+// answer at once instead of after loading the database drivers.
+const server = (mode: 'all' | 'serve' | 'work') => async () => (await import('./cli/run.ts')).runServer(mode);
+const admin = async () => import('./cli/admin.ts');
 
 const program = new Command();
 program
@@ -14,16 +17,16 @@ program
 program
   .command('start')
   .description('run the HTTP server and the workers in one process (default)')
-  .action(() => runServer('all'));
-program
-  .command('serve')
-  .description('run only the HTTP server')
-  .action(() => runServer('serve'));
+  .action(server('all'));
+program.command('serve').description('run only the HTTP server').action(server('serve'));
 program
   .command('work')
   .description('run only the workers (jobs, schedules, event dispatch)')
-  .action(() => runServer('work'));
-program.command('migrate').description('apply pending database migrations and exit').action(migrateCommand);
+  .action(server('work'));
+program
+  .command('migrate')
+  .description('apply pending database migrations and exit')
+  .action(async () => (await admin()).migrateCommand());
 
 const token = program.command('token').description('manage API tokens');
 token
@@ -35,18 +38,31 @@ token
     'scopes: admin, directory.read, directory.write, scim, inbound.upload, audit.read',
     ['admin'],
   )
-  .action(tokenCreate);
-token.command('list').description('list tokens (never their secrets)').action(tokenList);
-token.command('revoke').description('revoke a token by id').argument('<id>').action(tokenRevoke);
+  .action(async (options: { name: string; scope: string[] }) => (await admin()).tokenCreate(options));
+token
+  .command('list')
+  .description('list tokens (never their secrets)')
+  .action(async () => (await admin()).tokenList());
+token
+  .command('revoke')
+  .description('revoke a token by id')
+  .argument('<id>')
+  .action(async (id: string) => (await admin()).tokenRevoke(id));
 
 const user = program.command('user').description('read the directory');
-user.command('get').description('show one user by id or userName').argument('<idOrUserName>').action(userGet);
+user
+  .command('get')
+  .description('show one user by id or userName')
+  .argument('<idOrUserName>')
+  .action(async (idOrUserName: string) => (await admin()).userGet(idOrUserName));
 user
   .command('list')
   .description('list users')
   .option('--limit <n>', 'page size', '50')
   .option('--search <prefix>', 'userName or displayName prefix')
   .option('--cursor <cursor>', 'nextCursor of the previous page')
-  .action(userList);
+  .action(async (options: { limit: string; search?: string; cursor?: string }) =>
+    (await admin()).userList(options),
+  );
 
 await program.parseAsync(process.argv);

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -41,7 +41,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('postgresAdminUrl', adminUrl ?? '');
   const templateName = `joinery_tpl_${process.pid}`;
   project.provide('postgresTemplate', adminUrl ? templateName : '');
-  if (!adminUrl) return async () => {};
+  const removeTemplate = () => rmSync(pgliteTemplate, { force: true });
+  if (!adminUrl) return async () => removeTemplate();
 
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
@@ -61,5 +62,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
     );
     for (const row of rows) await admin.query(`drop database if exists ${row.datname} with (force)`);
     await admin.end();
+    removeTemplate();
   };
 }

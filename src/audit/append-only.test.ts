@@ -5,7 +5,10 @@ import { fakeClock, type RequestContext } from '../core/index.ts';
 import type { Database } from '../db/index.ts';
 import { recordAudit } from './index.ts';
 
-const ctx: RequestContext = { actor: { type: 'user', id: 'mallory', name: 'Mallory' }, correlationId: 'corr-append' };
+const ctx: RequestContext = {
+  actor: { type: 'user', id: 'mallory', name: 'Mallory' },
+  correlationId: 'corr-append',
+};
 
 describe('audit log is append-only', () => {
   let database: Database;
@@ -14,7 +17,12 @@ describe('audit log is append-only', () => {
     database = await openTestDatabase();
     await database.db.transaction().execute((tx) =>
       recordAudit(tx, fakeClock(), ctx, [
-        { action: 'user.create', targetType: 'user', targetId: 'u-1', changes: [{ attribute: 'title', before: null, after: 'A' }] },
+        {
+          action: 'user.create',
+          targetType: 'user',
+          targetId: 'u-1',
+          changes: [{ attribute: 'title', before: null, after: 'A' }],
+        },
         { action: 'user.update', targetType: 'user', targetId: 'u-1', details: { note: 'kept' } },
       ]),
     );
@@ -37,10 +45,14 @@ describe('audit log is append-only', () => {
   it('refuses UPDATE, DELETE and TRUNCATE through Kysely', async () => {
     const before = await rows();
     expect(before).toHaveLength(2);
-    const update = await rejection(() => database.db.updateTable('audit_log').set({ action: 'forged' }).execute());
+    const update = await rejection(() =>
+      database.db.updateTable('audit_log').set({ action: 'forged' }).execute(),
+    );
     expect(update.message).toBe('audit_log is append-only: UPDATE is not allowed');
     expect(update.code).toBe('42501');
-    const del = await rejection(() => database.db.deleteFrom('audit_log').where('target_id', '=', 'u-1').execute());
+    const del = await rejection(() =>
+      database.db.deleteFrom('audit_log').where('target_id', '=', 'u-1').execute(),
+    );
     expect(del.message).toBe('audit_log is append-only: DELETE is not allowed');
     expect(del.code).toBe('42501');
     const truncate = await rejection(() => sql`truncate audit_log`.execute(database.db));
@@ -66,7 +78,10 @@ describe('audit log is append-only', () => {
       expect(inTx.message).toBe(`audit_log is append-only: ${op} is not allowed`);
     }
     const parameterised = await rejection(() =>
-      database.executor.executeSql('update audit_log set action = $1 where target_id = $2', ['forged', 'u-1']),
+      database.executor.executeSql('update audit_log set action = $1 where target_id = $2', [
+        'forged',
+        'u-1',
+      ]),
     );
     expect(parameterised.message).toBe('audit_log is append-only: UPDATE is not allowed');
     expect(await rows()).toEqual(before);
@@ -85,9 +100,15 @@ describe('audit log is append-only', () => {
 
   it('still accepts appends', async () => {
     const before = (await rows()).length;
-    await database.db.transaction().execute((tx) => recordAudit(tx, fakeClock(), ctx, [{ action: 'user.delete', targetId: 'u-1' }]));
+    await database.db
+      .transaction()
+      .execute((tx) => recordAudit(tx, fakeClock(), ctx, [{ action: 'user.delete', targetId: 'u-1' }]));
     const after = await rows();
     expect(after).toHaveLength(before + 1);
-    expect(after[after.length - 1]).toMatchObject({ action: 'user.delete', actor_id: 'mallory', correlation_id: 'corr-append' });
+    expect(after[after.length - 1]).toMatchObject({
+      action: 'user.delete',
+      actor_id: 'mallory',
+      correlation_id: 'corr-append',
+    });
   });
 });

@@ -1,5 +1,5 @@
-import type { AuditChange, Tx } from '../db/index.ts';
 import type { Clock, RequestContext } from '../core/index.ts';
+import type { AuditChange, Tx } from '../db/index.ts';
 
 export interface AuditEntry {
   action: string;
@@ -10,7 +10,12 @@ export interface AuditEntry {
 }
 
 /** Writes audit rows in the caller's transaction, so a change and its record commit together. */
-export async function recordAudit(tx: Tx, clock: Clock, ctx: RequestContext, entries: AuditEntry[]): Promise<void> {
+export async function recordAudit(
+  tx: Tx,
+  clock: Clock,
+  ctx: RequestContext,
+  entries: AuditEntry[],
+): Promise<void> {
   if (entries.length === 0) return;
   const occurredAt = clock.now();
   // Chunked: one INSERT per 1000 rows keeps parameter counts far below PostgreSQL's 65535 limit.

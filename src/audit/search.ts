@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type Failure, failure, type Result, err, ok } from '../core/index.ts';
+import { err, type Failure, failure, ok, type Result } from '../core/index.ts';
 import type { AuditChange, Db } from '../db/index.ts';
 
 export const auditQuerySchema = z.object({
@@ -47,7 +47,11 @@ function encodeCursor(id: number): string {
 
 /** Newest first; keyset paging on the id so deep pages cost the same as the first. */
 export async function searchAudit(db: Db, query: AuditQuery): Promise<Result<AuditPage>> {
-  let q = db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(query.limit + 1);
+  let q = db
+    .selectFrom('audit_log')
+    .selectAll()
+    .orderBy('id', 'desc')
+    .limit(query.limit + 1);
   if (query.targetId) q = q.where('target_id', '=', query.targetId);
   if (query.targetType) q = q.where('target_type', '=', query.targetType);
   if (query.actorId) q = q.where('actor_id', '=', query.actorId);

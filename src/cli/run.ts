@@ -16,15 +16,22 @@ export async function runServer(mode: Mode): Promise<void> {
   let url: string | null;
   try {
     app = await createApp(config, { logger, mode });
-    ({ url } = await app.start());
   } catch (error) {
     fail(error);
   }
-  const tokenFile = relative(process.cwd(), app.adminTokenPath) || app.adminTokenPath;
+  try {
+    ({ url } = await app.start());
+  } catch (error) {
+    // Close the store cleanly and free the data-folder lock before reporting (e.g. port in use).
+    await app.stop().catch(() => {});
+    fail(error);
+  }
+  const relativePath = relative(process.cwd(), app.adminTokenPath);
+  const tokenFile = relativePath && !relativePath.startsWith('..') ? relativePath : app.adminTokenPath;
   if (url) {
     logger.info(
       { url, adminTokenFile: app.adminTokenPath },
-      `Joinery is listening on ${url} (first admin token: ${tokenFile})`,
+      `Joinery is listening on ${url} (the first start's admin token is in ${tokenFile})`,
     );
   } else {
     logger.info('Joinery worker started');

@@ -13,3 +13,4 @@ export {
 } from './errors.ts';
 export { isUuid, newId } from './ids.ts';
 export { createLogger, type Logger, silentLogger } from './logger.ts';
+export { VERSION } from './version.ts';

@@ -32,8 +32,7 @@ export class PGliteDialect implements Dialect {
   createDriver(): Driver {
     return new PGliteDriver(this.pglite, this.mutex);
   }
-  // biome-ignore lint/suspicious/noExplicitAny: Kysely's own signature takes Kysely<any>
-  createIntrospector(db: Kysely<any>): DatabaseIntrospector {
+  createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
     return new PostgresIntrospector(db);
   }
   createQueryCompiler(): QueryCompiler {

@@ -1,15 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../test/database.ts';
-import { DAY_MS, type FakeClock, fakeClock, newId, type RequestContext, type Result, unwrap } from '../core/index.ts';
+import { failed } from '../../test/results.ts';
+import { DAY_MS, type FakeClock, fakeClock, newId, type RequestContext, unwrap } from '../core/index.ts';
 import type { Database } from '../db/index.ts';
-import { createDirectory, type Directory } from './index.ts';
+import { createDirectory, type Directory, type Group, type Page } from './index.ts';
 
-const ctx: RequestContext = { actor: { type: 'user', id: 'admin-2', name: 'Grace Admin' }, correlationId: 'corr-groups' };
-
-function failed<T>(result: Result<T>): { code: string; details?: Record<string, unknown> } {
-  if (result.ok) throw new Error(`expected a failure, got ${JSON.stringify(result.value)}`);
-  return result.error;
-}
+const ctx: RequestContext = {
+  actor: { type: 'user', id: 'admin-2', name: 'Grace Admin' },
+  correlationId: 'corr-groups',
+};
 
 let seq = 0;
 const unique = (prefix: string) => `${prefix}-${++seq}-${newId().slice(-8)}`;
@@ -31,7 +30,12 @@ describe('groups', () => {
   const audit = (targetId: string) =>
     database.db.selectFrom('audit_log').selectAll().where('target_id', '=', targetId).orderBy('id').execute();
   const events = (aggregateId: string) =>
-    database.db.selectFrom('events').selectAll().where('aggregate_id', '=', aggregateId).orderBy('id').execute();
+    database.db
+      .selectFrom('events')
+      .selectAll()
+      .where('aggregate_id', '=', aggregateId)
+      .orderBy('id')
+      .execute();
   const snapshot = async () => {
     const n = async (table: 'groups' | 'group_owners' | 'audit_log' | 'events') =>
       Number(
@@ -42,7 +46,12 @@ describe('groups', () => {
             .executeTakeFirstOrThrow()
         ).n,
       );
-    return { groups: await n('groups'), owners: await n('group_owners'), audit: await n('audit_log'), events: await n('events') };
+    return {
+      groups: await n('groups'),
+      owners: await n('group_owners'),
+      audit: await n('audit_log'),
+      events: await n('events'),
+    };
   };
   const user = async () => unwrap(await dir.createUser(ctx, { userName: `${unique('owner')}@example.com` }));
 
@@ -93,7 +102,9 @@ describe('groups', () => {
     unwrap(await dir.deleteUser(ctx, departed.id));
     const before = await snapshot();
     const ghost = newId();
-    const result = failed(await dir.createGroup(ctx, { displayName: 'Orphans', ownerIds: [ghost, departed.id] }));
+    const result = failed(
+      await dir.createGroup(ctx, { displayName: 'Orphans', ownerIds: [ghost, departed.id] }),
+    );
     expect(result.code).toBe('directory.user_not_found');
     expect(result.details).toEqual({ ownerIds: [ghost, departed.id] });
     expect(await snapshot()).toEqual(before);
@@ -109,7 +120,9 @@ describe('groups', () => {
     const update = failed(await dir.updateGroup(ctx, other.id, { externalId }));
     expect(update.details).toMatchObject({ attribute: 'externalId' });
     unwrap(await dir.deleteGroup(ctx, first.id));
-    expect(failed(await dir.createGroup(ctx, { displayName: 'Third', externalId })).code).toBe('directory.uniqueness');
+    expect(failed(await dir.createGroup(ctx, { displayName: 'Third', externalId })).code).toBe(
+      'directory.uniqueness',
+    );
     // A user may share a group's externalId: the namespaces are separate.
     expect((await dir.createUser(ctx, { userName: `${unique('u')}@example.com`, externalId })).ok).toBe(true);
   });
@@ -117,7 +130,9 @@ describe('groups', () => {
   it('updates with a version bump, before/after audit and group.updated naming the changed attributes', async () => {
     const group = unwrap(await dir.createGroup(ctx, { displayName: 'Ops', description: 'Operations' }));
     clock.advance(5_000);
-    const updated = unwrap(await dir.updateGroup(ctx, group.id, { displayName: 'Operations', description: null }));
+    const updated = unwrap(
+      await dir.updateGroup(ctx, group.id, { displayName: 'Operations', description: null }),
+    );
     expect(updated).toMatchObject({
       displayName: 'Operations',
       description: null,
@@ -151,10 +166,14 @@ describe('groups', () => {
     expect(failed(await dir.getGroup(group.id)).code).toBe('directory.group_not_found');
     expect(unwrap(await dir.getGroup(group.id, { includeDeleted: true })).deletedAt).toBe(deleted.deletedAt);
     expect(failed(await dir.deleteGroup(ctx, group.id)).code).toBe('directory.group_not_found');
-    expect(failed(await dir.updateGroup(ctx, group.id, { displayName: 'x' })).code).toBe('directory.group_not_found');
+    expect(failed(await dir.updateGroup(ctx, group.id, { displayName: 'x' })).code).toBe(
+      'directory.group_not_found',
+    );
     expect(unwrap(await dir.listGroups({ displayName: group.displayName, limit: 5 })).items).toEqual([]);
     expect(
-      unwrap(await dir.listGroups({ displayName: group.displayName, deleted: true, limit: 5 })).items.map((g) => g.id),
+      unwrap(await dir.listGroups({ displayName: group.displayName, deleted: true, limit: 5 })).items.map(
+        (g) => g.id,
+      ),
     ).toEqual([group.id]);
 
     clock.advance(30 * DAY_MS);
@@ -167,7 +186,11 @@ describe('groups', () => {
       ['group.delete', [{ attribute: 'deletedAt', before: null, after: deleted.deletedAt }]],
       ['group.restore', [{ attribute: 'deletedAt', before: deleted.deletedAt, after: null }]],
     ]);
-    expect((await events(group.id)).map((e) => e.type)).toEqual(['group.created', 'group.deleted', 'group.restored']);
+    expect((await events(group.id)).map((e) => e.type)).toEqual([
+      'group.created',
+      'group.deleted',
+      'group.restored',
+    ]);
 
     unwrap(await dir.deleteGroup(ctx, group.id));
     clock.advance(30 * DAY_MS + 1);
@@ -179,12 +202,15 @@ describe('groups', () => {
   it('lists groups by case-insensitive displayName and pages without duplicates or gaps', async () => {
     const name = unique('Pager');
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push(unwrap(await dir.createGroup(ctx, { displayName: i % 2 ? name : name.toUpperCase() })).id);
+    for (let i = 0; i < 5; i++)
+      ids.push(unwrap(await dir.createGroup(ctx, { displayName: i % 2 ? name : name.toUpperCase() })).id);
     const seen: string[] = [];
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const page = unwrap(await dir.listGroups({ displayName: name.toLowerCase(), limit: 2, ...(cursor ? { cursor } : {}) }));
+      const page: Page<Group> = unwrap(
+        await dir.listGroups({ displayName: name.toLowerCase(), limit: 2, ...(cursor ? { cursor } : {}) }),
+      );
       seen.push(...page.items.map((g) => g.id));
       cursor = page.nextCursor;
       pages++;
@@ -210,6 +236,11 @@ describe('groups', () => {
       ['group.owner.add', [{ attribute: 'owners', before: null, after: carol.id }]],
       ['group.owner.remove', [{ attribute: 'owners', before: carol.id, after: null }]],
     ]);
+    expect((await events(group.id)).map((e) => [e.type, e.payload])).toEqual([
+      ['group.created', { displayName: group.displayName }],
+      ['group.updated', { changed: ['owners'] }],
+      ['group.updated', { changed: ['owners'] }],
+    ]);
 
     const gone = await user();
     unwrap(await dir.addOwner(ctx, group.id, gone.id));
@@ -223,14 +254,18 @@ describe('groups', () => {
   it('answers malformed ids with not-found failures instead of database errors', async () => {
     const group = unwrap(await dir.createGroup(ctx, { displayName: unique('Ids') }));
     expect(failed(await dir.getGroup('x')).code).toBe('directory.group_not_found');
-    expect(failed(await dir.updateGroup(ctx, 'x', { displayName: 'y' })).code).toBe('directory.group_not_found');
+    expect(failed(await dir.updateGroup(ctx, 'x', { displayName: 'y' })).code).toBe(
+      'directory.group_not_found',
+    );
     expect(failed(await dir.deleteGroup(ctx, 'x')).code).toBe('directory.group_not_found');
     expect(failed(await dir.listOwners('x')).code).toBe('directory.group_not_found');
     expect(failed(await dir.listMembers('x', { limit: 5 })).code).toBe('directory.group_not_found');
     expect(failed(await dir.addOwner(ctx, group.id, 'x')).code).toBe('directory.user_not_found');
     expect(failed(await dir.removeOwner(ctx, group.id, 'x')).code).toBe('directory.member_not_found');
     expect(failed(await dir.removeMember(ctx, group.id, 'x')).code).toBe('directory.member_not_found');
-    expect(failed(await dir.addMembers(ctx, group.id, [{ type: 'user', id: 'x' }])).code).toBe('directory.member_not_found');
+    expect(failed(await dir.addMembers(ctx, group.id, [{ type: 'user', id: 'x' }])).code).toBe(
+      'directory.member_not_found',
+    );
     expect(await dir.memberOf('x')).toEqual([]);
   });
 });
@@ -255,14 +290,20 @@ describe('group purge', () => {
       unwrap(await dir.deleteGroup(ctx, doomed.id));
       clock.advance(7 * DAY_MS + 1);
       expect(await dir.purgeDeleted(ctx)).toEqual({ users: 0, groups: 1 });
-      expect(failed(await dir.getGroup(doomed.id, { includeDeleted: true })).code).toBe('directory.group_not_found');
+      expect(failed(await dir.getGroup(doomed.id, { includeDeleted: true })).code).toBe(
+        'directory.group_not_found',
+      );
       const rows = await database.db
         .selectFrom('group_members')
         .selectAll()
         .where((eb) => eb.or([eb('group_id', '=', doomed.id), eb('member_group_id', '=', doomed.id)]))
         .execute();
       expect(rows).toEqual([]);
-      const owners = await database.db.selectFrom('group_owners').selectAll().where('group_id', '=', doomed.id).execute();
+      const owners = await database.db
+        .selectFrom('group_owners')
+        .selectAll()
+        .where('group_id', '=', doomed.id)
+        .execute();
       expect(owners).toEqual([]);
       expect(unwrap(await dir.getGroup(child.id)).id).toBe(child.id);
       const purge = await database.db

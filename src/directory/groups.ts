@@ -6,6 +6,7 @@ import type { GroupCreateInput, GroupPatchInput } from './group-schemas.ts';
 import { decodeCursor, encodeCursor } from './paging.ts';
 import { transact } from './transact.ts';
 import type { DirectoryDeps, Page } from './users.ts';
+import { versionConflict } from './versioning.ts';
 
 export interface Group {
   id: string;
@@ -44,7 +45,8 @@ export function rowToGroup(r: GroupRow): Group {
   };
 }
 
-export const groupNotFound = (id: string) => failure('directory.group_not_found', `group ${id} does not exist`, { id });
+export const groupNotFound = (id: string) =>
+  failure('directory.group_not_found', `group ${id} does not exist`, { id });
 
 /**
  * Locks the group row: membership and attribute changes of one group are serialised, so its events keep
@@ -53,11 +55,20 @@ export const groupNotFound = (id: string) => failure('directory.group_not_found'
  */
 export async function lockGroup(tx: Tx, id: string): Promise<Group | null> {
   if (!isUuid(id)) return null;
-  const row = await tx.selectFrom('groups').selectAll().where('id', '=', id).forNoKeyUpdate().executeTakeFirst();
+  const row = await tx
+    .selectFrom('groups')
+    .selectAll()
+    .where('id', '=', id)
+    .forNoKeyUpdate()
+    .executeTakeFirst();
   return row ? rowToGroup(row as unknown as GroupRow) : null;
 }
 
-async function externalIdTaken(tx: Tx, externalId: string | null | undefined, exceptId?: string): Promise<boolean> {
+async function externalIdTaken(
+  tx: Tx,
+  externalId: string | null | undefined,
+  exceptId?: string,
+): Promise<boolean> {
   if (!externalId) return false;
   let q = tx.selectFrom('groups').select('id').where('external_id', '=', externalId);
   if (exceptId) q = q.where('id', '<>', exceptId);
@@ -70,9 +81,14 @@ const externalIdConflict = (value: string) =>
     value,
   });
 
-export async function createGroup(deps: DirectoryDeps, ctx: RequestContext, input: GroupCreateInput): Promise<Result<Group>> {
+export async function createGroup(
+  deps: DirectoryDeps,
+  ctx: RequestContext,
+  input: GroupCreateInput,
+): Promise<Result<Group>> {
   return transact(deps.db, async (tx) => {
-    if (input.externalId && (await externalIdTaken(tx, input.externalId))) return err(externalIdConflict(input.externalId));
+    if (input.externalId && (await externalIdTaken(tx, input.externalId)))
+      return err(externalIdConflict(input.externalId));
     const owners = [...new Set(input.ownerIds ?? [])];
     if (owners.length > 0) {
       const found = await tx
@@ -83,7 +99,11 @@ export async function createGroup(deps: DirectoryDeps, ctx: RequestContext, inpu
         .execute();
       const missing = owners.filter((o) => !found.some((f) => f.id === o));
       if (missing.length > 0) {
-        return err(failure('directory.user_not_found', `owner ${missing[0]} is not an existing user`, { ownerIds: missing }));
+        return err(
+          failure('directory.user_not_found', `owner ${missing[0]} is not an existing user`, {
+            ownerIds: missing,
+          }),
+        );
       }
     }
     const now = deps.clock.now();
@@ -122,7 +142,12 @@ export async function createGroup(deps: DirectoryDeps, ctx: RequestContext, inpu
     ];
     await recordAudit(tx, deps.clock, ctx, audit);
     await emitEvents(tx, deps.clock, ctx, [
-      { type: 'group.created', aggregateType: 'group', aggregateId: group.id, payload: { displayName: group.displayName } },
+      {
+        type: 'group.created',
+        aggregateType: 'group',
+        aggregateId: group.id,
+        payload: { displayName: group.displayName },
+      },
     ]);
     return ok(group);
   });
@@ -138,13 +163,8 @@ export async function updateGroup(
   return transact(deps.db, async (tx) => {
     const before = await lockGroup(tx, id);
     if (!before || before.deletedAt) return err(groupNotFound(id));
-    if (options.ifVersion !== undefined && options.ifVersion !== before.version) {
-      return err(
-        failure('directory.version_mismatch', `group ${id} is at version ${before.version}, not ${options.ifVersion}`, {
-          currentVersion: before.version,
-        }),
-      );
-    }
+    const stale = versionConflict('group', id, before.version, options.ifVersion);
+    if (stale) return err(stale);
     const next = { ...before };
     if (patch.displayName !== undefined) next.displayName = patch.displayName;
     if (patch.description !== undefined) next.description = patch.description;
@@ -155,7 +175,11 @@ export async function updateGroup(
       groupAttributes,
     );
     if (changes.length === 0) return ok(before);
-    if (next.externalId && next.externalId !== before.externalId && (await externalIdTaken(tx, next.externalId, id))) {
+    if (
+      next.externalId &&
+      next.externalId !== before.externalId &&
+      (await externalIdTaken(tx, next.externalId, id))
+    ) {
       return err(externalIdConflict(next.externalId));
     }
     const now = deps.clock.now();
@@ -171,9 +195,16 @@ export async function updateGroup(
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    await recordAudit(tx, deps.clock, ctx, [{ action: 'group.update', targetType: 'group', targetId: id, changes }]);
+    await recordAudit(tx, deps.clock, ctx, [
+      { action: 'group.update', targetType: 'group', targetId: id, changes },
+    ]);
     await emitEvents(tx, deps.clock, ctx, [
-      { type: 'group.updated', aggregateType: 'group', aggregateId: id, payload: { changed: changes.map((c) => c.attribute) } },
+      {
+        type: 'group.updated',
+        aggregateType: 'group',
+        aggregateId: id,
+        payload: { changed: changes.map((c) => c.attribute) },
+      },
     ]);
     return ok(rowToGroup(row as unknown as GroupRow));
   });
@@ -188,11 +219,20 @@ async function setDeleted(
   return transact(deps.db, async (tx) => {
     const before = await lockGroup(tx, id);
     if (!before || (deleted && before.deletedAt)) return err(groupNotFound(id));
-    if (!deleted && !before.deletedAt) return err(failure('directory.not_deleted', `group ${id} is not deleted`, { id }));
+    if (!deleted && !before.deletedAt)
+      return err(failure('directory.not_deleted', `group ${id} is not deleted`, { id }));
     const now = deps.clock.now();
-    if (!deleted && before.deletedAt && now.getTime() - new Date(before.deletedAt).getTime() > deps.retentionDays * DAY_MS) {
+    if (
+      !deleted &&
+      before.deletedAt &&
+      now.getTime() - new Date(before.deletedAt).getTime() > deps.retentionDays * DAY_MS
+    ) {
       return err(
-        failure('directory.restore_window_passed', `group ${id} was deleted more than ${deps.retentionDays} days ago`, { id }),
+        failure(
+          'directory.restore_window_passed',
+          `group ${id} was deleted more than ${deps.retentionDays} days ago`,
+          { id },
+        ),
       );
     }
     const row = await tx
@@ -217,8 +257,10 @@ async function setDeleted(
   });
 }
 
-export const deleteGroup = (deps: DirectoryDeps, ctx: RequestContext, id: string) => setDeleted(deps, ctx, id, true);
-export const restoreGroup = (deps: DirectoryDeps, ctx: RequestContext, id: string) => setDeleted(deps, ctx, id, false);
+export const deleteGroup = (deps: DirectoryDeps, ctx: RequestContext, id: string) =>
+  setDeleted(deps, ctx, id, true);
+export const restoreGroup = (deps: DirectoryDeps, ctx: RequestContext, id: string) =>
+  setDeleted(deps, ctx, id, false);
 
 export async function getGroup(
   deps: DirectoryDeps,
@@ -242,13 +284,19 @@ export interface GroupListQuery {
 }
 
 export async function listGroups(deps: DirectoryDeps, query: GroupListQuery): Promise<Result<Page<Group>>> {
-  let q = deps.db.selectFrom('groups').selectAll().orderBy('id').limit(query.limit + 1);
+  let q = deps.db
+    .selectFrom('groups')
+    .selectAll()
+    .orderBy('id')
+    .limit(query.limit + 1);
   q = query.deleted ? q.where('deleted_at', 'is not', null) : q.where('deleted_at', 'is', null);
-  if (query.displayName) q = q.where((eb) => eb(eb.fn('lower', ['display_name']), '=', query.displayName!.toLowerCase()));
+  if (query.displayName)
+    q = q.where((eb) => eb(eb.fn('lower', ['display_name']), '=', query.displayName!.toLowerCase()));
   if (query.externalId) q = q.where('external_id', '=', query.externalId);
   if (query.cursor) {
     const after = decodeCursor('g', query.cursor);
-    if (!after) return err(failure('request.invalid', 'cursor is not one this server issued', { field: 'cursor' }));
+    if (!after)
+      return err(failure('request.invalid', 'cursor is not one this server issued', { field: 'cursor' }));
     q = q.where('id', '>', after);
   }
   const rows = await q.execute();

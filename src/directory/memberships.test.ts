@@ -1,15 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../test/database.ts';
-import { fakeClock, newId, type RequestContext, type Result, unwrap } from '../core/index.ts';
+import { failed } from '../../test/results.ts';
+import { fakeClock, newId, type RequestContext, unwrap } from '../core/index.ts';
 import type { Database } from '../db/index.ts';
-import { createDirectory, type Directory, type Group, type User } from './index.ts';
+import { createDirectory, type Directory, type Group, type Member, type Page, type User } from './index.ts';
 
-const ctx: RequestContext = { actor: { type: 'token', id: 'tok-1', name: 'sync' }, correlationId: 'corr-members' };
-
-function failed<T>(result: Result<T>): { code: string; details?: Record<string, unknown> } {
-  if (result.ok) throw new Error(`expected a failure, got ${JSON.stringify(result.value)}`);
-  return result.error;
-}
+const ctx: RequestContext = {
+  actor: { type: 'token', id: 'tok-1', name: 'sync' },
+  correlationId: 'corr-members',
+};
 
 let seq = 0;
 
@@ -26,8 +25,11 @@ describe('memberships', () => {
   });
 
   const user = async (displayName?: string): Promise<User> =>
-    unwrap(await dir.createUser(ctx, { userName: `m${++seq}-${newId().slice(-6)}@example.com`, displayName }));
-  const group = async (displayName = `Group ${++seq}`): Promise<Group> => unwrap(await dir.createGroup(ctx, { displayName }));
+    unwrap(
+      await dir.createUser(ctx, { userName: `m${++seq}-${newId().slice(-6)}@example.com`, displayName }),
+    );
+  const group = async (displayName = `Group ${++seq}`): Promise<Group> =>
+    unwrap(await dir.createGroup(ctx, { displayName }));
   const u = (x: { id: string }) => ({ type: 'user' as const, id: x.id });
   const g = (x: { id: string }) => ({ type: 'group' as const, id: x.id });
   const snapshot = async () => {
@@ -43,7 +45,9 @@ describe('memberships', () => {
     return { members: await n('group_members'), audit: await n('audit_log'), events: await n('events') };
   };
   const allMembers = async (groupId: string, transitive = false) =>
-    unwrap(await dir.listMembers(groupId, { transitive, limit: 1000 })).items.map((m) => `${m.type}:${m.id}`).sort();
+    unwrap(await dir.listMembers(groupId, { transitive, limit: 1000 }))
+      .items.map((m) => `${m.type}:${m.id}`)
+      .sort();
 
   it('adds users and nested groups, auditing and emitting one membership.added per member', async () => {
     const team = await group('Team');
@@ -95,10 +99,15 @@ describe('memberships', () => {
     unwrap(await dir.addMembers(ctx, team.id, [u(ann)]));
     const before = await snapshot();
     expect(unwrap(await dir.addMembers(ctx, team.id, [u(ann)])).added).toEqual([]);
+    expect(unwrap(await dir.addMembers(ctx, team.id, [])).added).toEqual([]);
     expect(await snapshot()).toEqual(before);
     expect(unwrap(await dir.addMembers(ctx, team.id, [u(ann), u(ben)])).added).toEqual([u(ben)]);
     const after = await snapshot();
-    expect(after).toEqual({ members: before.members + 1, audit: before.audit + 1, events: before.events + 1 });
+    expect(after).toEqual({
+      members: before.members + 1,
+      audit: before.audit + 1,
+      events: before.events + 1,
+    });
   });
 
   it('rejects the whole call when one member does not exist or is deleted', async () => {
@@ -109,15 +118,26 @@ describe('memberships', () => {
     const ghost = newId();
     const before = await snapshot();
     const unknown = failed(await dir.addMembers(ctx, team.id, [u(ok), { type: 'user', id: ghost }]));
-    expect(unknown).toMatchObject({ code: 'directory.member_not_found', details: { type: 'user', id: ghost } });
-    expect(failed(await dir.addMembers(ctx, team.id, [u(ok), u(gone)])).code).toBe('directory.member_not_found');
+    expect(unknown).toMatchObject({
+      code: 'directory.member_not_found',
+      details: { type: 'user', id: ghost },
+    });
+    expect(failed(await dir.addMembers(ctx, team.id, [u(ok), u(gone)])).code).toBe(
+      'directory.member_not_found',
+    );
     // A user id given as a group is not a group.
-    expect(failed(await dir.addMembers(ctx, team.id, [{ type: 'group', id: ok.id }])).code).toBe('directory.member_not_found');
+    expect(failed(await dir.addMembers(ctx, team.id, [{ type: 'group', id: ok.id }])).code).toBe(
+      'directory.member_not_found',
+    );
     expect(await snapshot()).toEqual(before);
     const deletedGroup = await group();
     unwrap(await dir.deleteGroup(ctx, deletedGroup.id));
-    expect(failed(await dir.addMembers(ctx, deletedGroup.id, [u(ok)])).code).toBe('directory.group_not_found');
-    expect(failed(await dir.addMembers(ctx, team.id, [g(deletedGroup)])).code).toBe('directory.member_not_found');
+    expect(failed(await dir.addMembers(ctx, deletedGroup.id, [u(ok)])).code).toBe(
+      'directory.group_not_found',
+    );
+    expect(failed(await dir.addMembers(ctx, team.id, [g(deletedGroup)])).code).toBe(
+      'directory.member_not_found',
+    );
   });
 
   it('rejects nesting a group in itself, directly or through other groups, writing nothing', async () => {
@@ -146,7 +166,10 @@ describe('memberships', () => {
     for (let round = 0; round < 5; round++) {
       const a = await group();
       const b = await group();
-      const results = await Promise.all([dir.addMembers(ctx, a.id, [g(b)]), dir.addMembers(ctx, b.id, [g(a)])]);
+      const results = await Promise.all([
+        dir.addMembers(ctx, a.id, [g(b)]),
+        dir.addMembers(ctx, b.id, [g(a)]),
+      ]);
       expect(results.filter((r) => r.ok)).toHaveLength(1);
       expect(failed(results.find((r) => !r.ok)!).code).toBe('directory.membership_cycle');
     }
@@ -157,7 +180,14 @@ describe('memberships', () => {
     const mid = await group('Mid');
     const low = await group('Low');
     const side = await group('Side');
-    const [t1, m1, l1, l2, s1, shared] = [await user(), await user(), await user(), await user(), await user(), await user()];
+    const [t1, m1, l1, l2, s1, shared] = [
+      await user(),
+      await user(),
+      await user(),
+      await user(),
+      await user(),
+      await user(),
+    ];
     unwrap(await dir.addMembers(ctx, top.id, [u(t1), g(mid), g(side)]));
     unwrap(await dir.addMembers(ctx, mid.id, [u(m1), g(low), u(shared)]));
     unwrap(await dir.addMembers(ctx, low.id, [u(l1), u(l2), u(shared)]));
@@ -165,7 +195,10 @@ describe('memberships', () => {
 
     expect(await allMembers(top.id)).toEqual([`user:${t1.id}`, `group:${mid.id}`, `group:${side.id}`].sort());
     expect(await allMembers(top.id, true)).toEqual(
-      [t1, m1, l1, l2, s1, shared].map((x) => `user:${x.id}`).concat([mid, low, side].map((x) => `group:${x.id}`)).sort(),
+      [t1, m1, l1, l2, s1, shared]
+        .map((x) => `user:${x.id}`)
+        .concat([mid, low, side].map((x) => `group:${x.id}`))
+        .sort(),
     );
     expect(await allMembers(low.id, true)).toEqual([l1, l2, shared].map((x) => `user:${x.id}`).sort());
 
@@ -176,7 +209,10 @@ describe('memberships', () => {
     // A deleted nested group passes on no members: Side's own members drop out, Low still comes via Mid.
     unwrap(await dir.deleteGroup(ctx, side.id));
     expect(await allMembers(top.id, true)).toEqual(
-      [t1, m1, l1, shared].map((x) => `user:${x.id}`).concat([mid, low].map((x) => `group:${x.id}`)).sort(),
+      [t1, m1, l1, shared]
+        .map((x) => `user:${x.id}`)
+        .concat([mid, low].map((x) => `group:${x.id}`))
+        .sort(),
     );
     unwrap(await dir.restoreUser(ctx, l2.id));
     expect(await allMembers(top.id, true)).toContain(`user:${l2.id}`);
@@ -271,14 +307,22 @@ describe('memberships', () => {
     unwrap(
       await dir.addMembers(ctx, big.id, [...direct.map((id) => ({ type: 'user' as const, id })), g(nested)]),
     );
-    unwrap(await dir.addMembers(ctx, nested.id, deep.map((id) => ({ type: 'user' as const, id }))));
+    unwrap(
+      await dir.addMembers(
+        ctx,
+        nested.id,
+        deep.map((id) => ({ type: 'user' as const, id })),
+      ),
+    );
 
     const walk = async (transitive: boolean) => {
       const seen: string[] = [];
       let cursor: string | null = null;
       let pages = 0;
       do {
-        const page = unwrap(await dir.listMembers(big.id, { transitive, limit: 5, ...(cursor ? { cursor } : {}) }));
+        const page: Page<Member> = unwrap(
+          await dir.listMembers(big.id, { transitive, limit: 5, ...(cursor ? { cursor } : {}) }),
+        );
         expect(page.items.length).toBeLessThanOrEqual(5);
         seen.push(...page.items.map((m) => m.id));
         cursor = page.nextCursor;
@@ -292,6 +336,8 @@ describe('memberships', () => {
     const transitiveWalk = await walk(true);
     expect(transitiveWalk.pages).toBe(5);
     expect(transitiveWalk.seen).toEqual([...direct, nested.id, ...deep].sort());
-    expect(failed(await dir.listMembers(big.id, { limit: 5, cursor: 'garbage' })).code).toBe('request.invalid');
+    expect(failed(await dir.listMembers(big.id, { limit: 5, cursor: 'garbage' })).code).toBe(
+      'request.invalid',
+    );
   });
 });

@@ -81,20 +81,30 @@ export async function addMembers(
     const unique = [...new Map(refs.map((r) => [`${r.type}:${r.id}`, r])).values()];
     const malformed = unique.find((r) => !isUuid(r.id));
     if (malformed) {
-      return err(failure('directory.member_not_found', `${malformed.type} ${malformed.id} does not exist`, { ...malformed }));
+      return err(
+        failure('directory.member_not_found', `${malformed.type} ${malformed.id} does not exist`, {
+          ...malformed,
+        }),
+      );
     }
     const found = await existingMembers(tx, unique);
     const missing = unique.find((r) => !found.has(`${r.type}:${r.id}`));
     if (missing) {
-      return err(failure('directory.member_not_found', `${missing.type} ${missing.id} does not exist`, { ...missing }));
+      return err(
+        failure('directory.member_not_found', `${missing.type} ${missing.id} does not exist`, { ...missing }),
+      );
     }
     for (const ref of unique) {
       if (ref.type === 'group' && (await wouldCycle(tx, groupId, ref.id))) {
         return err(
-          failure('directory.membership_cycle', `adding group ${ref.id} to group ${groupId} would nest a group in itself`, {
-            groupId,
-            memberId: ref.id,
-          }),
+          failure(
+            'directory.membership_cycle',
+            `adding group ${ref.id} to group ${groupId} would nest a group in itself`,
+            {
+              groupId,
+              memberId: ref.id,
+            },
+          ),
         );
       }
     }
@@ -104,8 +114,16 @@ export async function addMembers(
       .where('group_id', '=', groupId)
       .where((eb) =>
         eb.or([
-          eb('member_user_id', '=', eb.fn.any(eb.val(unique.filter((r) => r.type === 'user').map((r) => r.id)))),
-          eb('member_group_id', '=', eb.fn.any(eb.val(unique.filter((r) => r.type === 'group').map((r) => r.id)))),
+          eb(
+            'member_user_id',
+            '=',
+            eb.fn.any(eb.val(unique.filter((r) => r.type === 'user').map((r) => r.id))),
+          ),
+          eb(
+            'member_group_id',
+            '=',
+            eb.fn.any(eb.val(unique.filter((r) => r.type === 'group').map((r) => r.id))),
+          ),
         ]),
       )
       .execute();
@@ -160,7 +178,12 @@ export async function removeMember(
     const group = await lockGroup(tx, groupId);
     if (!group || group.deletedAt) return err(groupNotFound(groupId));
     if (!isUuid(memberId)) {
-      return err(failure('directory.member_not_found', `${memberId} is not a direct member of group ${groupId}`, { groupId, memberId }));
+      return err(
+        failure('directory.member_not_found', `${memberId} is not a direct member of group ${groupId}`, {
+          groupId,
+          memberId,
+        }),
+      );
     }
     const deleted = await tx
       .deleteFrom('group_members')
@@ -170,7 +193,12 @@ export async function removeMember(
       .execute();
     const row = deleted[0];
     if (!row) {
-      return err(failure('directory.member_not_found', `${memberId} is not a direct member of group ${groupId}`, { groupId, memberId }));
+      return err(
+        failure('directory.member_not_found', `${memberId} is not a direct member of group ${groupId}`, {
+          groupId,
+          memberId,
+        }),
+      );
     }
     const memberType = row.member_user_id ? 'user' : 'group';
     await recordAudit(tx, deps.clock, ctx, [
@@ -182,7 +210,12 @@ export async function removeMember(
       },
     ]);
     await emitEvents(tx, deps.clock, ctx, [
-      { type: 'membership.removed', aggregateType: 'group', aggregateId: groupId, payload: { groupId, memberType, memberId } },
+      {
+        type: 'membership.removed',
+        aggregateType: 'group',
+        aggregateId: groupId,
+        payload: { groupId, memberType, memberId },
+      },
     ]);
     return ok({ removed: true });
   });
@@ -198,14 +231,23 @@ export interface MemberListQuery {
  * Direct or transitive members of a group, live objects only, ordered by id with keyset paging.
  * Transitive membership follows nested groups (the nested groups are listed too).
  */
-export async function listMembers(deps: DirectoryDeps, groupId: string, query: MemberListQuery): Promise<Result<Page<Member>>> {
+export async function listMembers(
+  deps: DirectoryDeps,
+  groupId: string,
+  query: MemberListQuery,
+): Promise<Result<Page<Member>>> {
   if (!isUuid(groupId)) return err(groupNotFound(groupId));
-  const group = await deps.db.selectFrom('groups').select(['id', 'deleted_at']).where('id', '=', groupId).executeTakeFirst();
+  const group = await deps.db
+    .selectFrom('groups')
+    .select(['id', 'deleted_at'])
+    .where('id', '=', groupId)
+    .executeTakeFirst();
   if (!group || group.deleted_at) return err(groupNotFound(groupId));
   let after = '00000000-0000-0000-0000-000000000000';
   if (query.cursor) {
     const decoded = decodeCursor('m', query.cursor);
-    if (!decoded) return err(failure('request.invalid', 'cursor is not one this server issued', { field: 'cursor' }));
+    if (!decoded)
+      return err(failure('request.invalid', 'cursor is not one this server issued', { field: 'cursor' }));
     after = decoded;
   }
   const depth = query.transitive ? MAX_DEPTH : 0;

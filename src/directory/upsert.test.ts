@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openTestDatabase } from '../../test/database.ts';
-import { type FakeClock, fakeClock, newId, type RequestContext, type Result, unwrap } from '../core/index.ts';
+import { failed } from '../../test/results.ts';
+import { type FakeClock, fakeClock, newId, type RequestContext, unwrap } from '../core/index.ts';
 import type { Database } from '../db/index.ts';
 import { createDirectory, type Directory, type UpsertOutcome, type UserCreateInput } from './index.ts';
 
@@ -12,24 +13,23 @@ vi.mock('../core/index.ts', async (importOriginal) => {
   return { ...actual, newId: (now?: number) => ids.planned.shift() ?? actual.newId(now) };
 });
 
-const ctx: RequestContext = { actor: { type: 'token', id: 'hr-feed', name: 'HR feed' }, correlationId: 'corr-upsert' };
-
-function failed<T>(result: Result<T>): { code: string; details?: Record<string, unknown> } {
-  if (result.ok) throw new Error(`expected a failure, got ${JSON.stringify(result.value)}`);
-  return result.error;
-}
+const ctx: RequestContext = {
+  actor: { type: 'token', id: 'hr-feed', name: 'HR feed' },
+  correlationId: 'corr-upsert',
+};
 
 function kinds(outcomes: UpsertOutcome[]): string[] {
   return outcomes.map((o) => o.kind);
 }
 
 function userOf(outcome: UpsertOutcome | undefined) {
-  if (!outcome || outcome.kind === 'failed') throw new Error(`expected a user, got ${JSON.stringify(outcome)}`);
+  if (!outcome || outcome.kind === 'failed')
+    throw new Error(`expected a user, got ${JSON.stringify(outcome)}`);
   return outcome.user;
 }
 
 function errorOf(outcome: UpsertOutcome | undefined) {
-  if (!outcome || outcome.kind !== 'failed') throw new Error(`expected a failure, got ${JSON.stringify(outcome)}`);
+  if (outcome?.kind !== 'failed') throw new Error(`expected a failure, got ${JSON.stringify(outcome)}`);
   return outcome.error;
 }
 
@@ -81,7 +81,11 @@ describe('upsertUsers', () => {
       .execute();
     expect(audits).toHaveLength(500);
     expect(new Set(audits.map((a) => a.target_id))).toEqual(new Set(first.map((o) => userOf(o).id)));
-    const created = await database.db.selectFrom('events').select('type').where('type', '=', 'user.created').execute();
+    const created = await database.db
+      .selectFrom('events')
+      .select('type')
+      .where('type', '=', 'user.created')
+      .execute();
     expect(created).toHaveLength(500);
 
     clock.advance(3_600_000);
@@ -99,7 +103,11 @@ describe('upsertUsers', () => {
     expect(kinds(outcomes).filter((k) => k === 'unchanged')).toHaveLength(400);
     const tenth = outcomes[10];
     expect(tenth).toMatchObject({ kind: 'updated', changed: ['department'] });
-    expect(userOf(tenth)).toMatchObject({ department: 'Logistics', version: 2, updatedAt: clock.now().toISOString() });
+    expect(userOf(tenth)).toMatchObject({
+      department: 'Logistics',
+      version: 2,
+      updatedAt: clock.now().toISOString(),
+    });
     expect(outcomes[11]).toMatchObject({ kind: 'updated', changed: ['title', 'accountEnabled'] });
     expect(outcomes[12]).toMatchObject({ kind: 'unchanged', user: { version: 1, department: 'Ops' } });
     expect(userOf(outcomes[10]).id).toBe(userOf(first[10]).id);
@@ -112,7 +120,9 @@ describe('upsertUsers', () => {
       .execute();
     expect(newEvents.filter((e) => e.type === 'user.updated')).toHaveLength(100);
     expect(newEvents.filter((e) => e.type === 'user.disabled')).toHaveLength(50);
-    expect(newEvents.find((e) => e.aggregate_id === userOf(first[11]).id && e.type === 'user.updated')?.payload).toEqual({
+    expect(
+      newEvents.find((e) => e.aggregate_id === userOf(first[11]).id && e.type === 'user.updated')?.payload,
+    ).toEqual({
       changed: ['title'],
     });
     expect(newEvents).toHaveLength(150);
@@ -126,9 +136,13 @@ describe('upsertUsers', () => {
 
   it('keeps attributes an item does not send', async () => {
     const [created] = unwrap(
-      await dir.upsertUsers(ctx, [{ userName: 'keep@x.example', externalId: 'KEEP-1', title: 'Chef', department: 'Kitchen' }], {
-        matchOn: 'externalId',
-      }),
+      await dir.upsertUsers(
+        ctx,
+        [{ userName: 'keep@x.example', externalId: 'KEEP-1', title: 'Chef', department: 'Kitchen' }],
+        {
+          matchOn: 'externalId',
+        },
+      ),
     );
     const [updated] = unwrap(
       await dir.upsertUsers(ctx, [{ userName: 'keep@x.example', externalId: 'KEEP-1', title: 'Head chef' }], {
@@ -136,13 +150,21 @@ describe('upsertUsers', () => {
       }),
     );
     expect(updated).toMatchObject({ kind: 'updated', changed: ['title'] });
-    expect(userOf(updated)).toMatchObject({ id: userOf(created).id, title: 'Head chef', department: 'Kitchen' });
+    expect(userOf(updated)).toMatchObject({
+      id: userOf(created).id,
+      title: 'Head chef',
+      department: 'Kitchen',
+    });
   });
 
   it('matches on userName case-insensitively', async () => {
-    const [created] = unwrap(await dir.upsertUsers(ctx, [{ userName: 'Mixed.Case@x.example' }], { matchOn: 'userName' }));
+    const [created] = unwrap(
+      await dir.upsertUsers(ctx, [{ userName: 'Mixed.Case@x.example' }], { matchOn: 'userName' }),
+    );
     const [again] = unwrap(
-      await dir.upsertUsers(ctx, [{ userName: 'mixed.case@X.example', title: 'Now lower' }], { matchOn: 'userName' }),
+      await dir.upsertUsers(ctx, [{ userName: 'mixed.case@X.example', title: 'Now lower' }], {
+        matchOn: 'userName',
+      }),
     );
     expect(again).toMatchObject({ kind: 'updated', changed: ['userName', 'title'] });
     expect(userOf(again).id).toBe(userOf(created).id);
@@ -170,13 +192,21 @@ describe('upsertUsers', () => {
       code: 'directory.uniqueness',
       details: { attribute: 'externalId', value: 'DUP-1', firstIndex: 0 },
     });
-    expect(errorOf(outcomes[3])).toMatchObject({ code: 'directory.uniqueness', details: { attribute: 'userName' } });
-    expect(errorOf(outcomes[5])).toMatchObject({ code: 'directory.uniqueness', details: { attribute: 'employeeId' } });
+    expect(errorOf(outcomes[3])).toMatchObject({
+      code: 'directory.uniqueness',
+      details: { attribute: 'userName' },
+    });
+    expect(errorOf(outcomes[5])).toMatchObject({
+      code: 'directory.uniqueness',
+      details: { attribute: 'employeeId' },
+    });
     const after = await snapshot();
     expect(after.users - before.users).toBe(3);
     expect(after.audit - before.audit).toBe(3);
     expect(after.events - before.events).toBe(3);
-    const names = unwrap(await dir.listUsers({ search: 'dup-', limit: 10 })).items.map((u) => u.userName).sort();
+    const names = unwrap(await dir.listUsers({ search: 'dup-', limit: 10 }))
+      .items.map((u) => u.userName)
+      .sort();
     expect(names).toEqual(['dup-a@x.example', 'dup-c@x.example', 'dup-d@x.example']);
   });
 
@@ -205,7 +235,10 @@ describe('upsertUsers', () => {
       code: 'directory.uniqueness',
       details: { attribute: 'employeeId', conflictingId: holder.id },
     });
-    expect(errorOf(outcomes[2])).toMatchObject({ code: 'directory.invalid_value', details: { attribute: 'externalId' } });
+    expect(errorOf(outcomes[2])).toMatchObject({
+      code: 'directory.invalid_value',
+      details: { attribute: 'externalId' },
+    });
     expect(errorOf(outcomes[3])).toMatchObject({
       code: 'directory.invalid_value',
       details: { attribute: 'managerId', value: ghost },
@@ -234,7 +267,10 @@ describe('upsertUsers', () => {
     expect(ids.planned).toEqual([]);
     expect(kinds(outcomes)).toEqual(['created', 'created', 'created']);
     expect(outcomes.map((o) => userOf(o).id)).toEqual([internId, bossId, deputyId]);
-    expect((await dir.managerChain(internId)).map((u) => u.userName)).toEqual(['deputy@x.example', 'boss@x.example']);
+    expect((await dir.managerChain(internId)).map((u) => u.userName)).toEqual([
+      'deputy@x.example',
+      'boss@x.example',
+    ]);
   });
 
   it('fails every item whose manager chain leads to a new user that failed, without failing the batch', async () => {
@@ -258,11 +294,21 @@ describe('upsertUsers', () => {
     );
     expect(kinds(outcomes)).toEqual(['failed', 'failed', 'failed', 'created']);
     expect(errorOf(outcomes[0]).code).toBe('directory.uniqueness');
-    expect(errorOf(outcomes[1])).toMatchObject({ code: 'directory.invalid_value', details: { value: failingId } });
-    expect(errorOf(outcomes[2])).toMatchObject({ code: 'directory.invalid_value', details: { value: middleId } });
+    expect(errorOf(outcomes[1])).toMatchObject({
+      code: 'directory.invalid_value',
+      details: { value: failingId },
+    });
+    expect(errorOf(outcomes[2])).toMatchObject({
+      code: 'directory.invalid_value',
+      details: { value: middleId },
+    });
     expect(userOf(outcomes[3]).id).toBe(okId);
     expect(ids.planned).toEqual([]);
-    const stored = await database.db.selectFrom('users').select('id').where('id', 'in', [middleId, leafId]).execute();
+    const stored = await database.db
+      .selectFrom('users')
+      .select('id')
+      .where('id', 'in', [middleId, leafId])
+      .execute();
     expect(stored).toEqual([]);
   });
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const text = (max: number) =>
+  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 
 function isIanaZone(value: string): boolean {
   try {
@@ -75,7 +76,11 @@ const attributeShape = {
   employeeHireDate: instant.nullable().optional(),
   employeeLeaveDateTime: instant.nullable().optional(),
   accountEnabled: z.boolean().optional(),
-  timezone: z.string().refine(isIanaZone, 'must be an IANA time zone such as Europe/Paris').nullable().optional(),
+  timezone: z
+    .string()
+    .refine(isIanaZone, 'must be an IANA time zone such as Europe/Paris')
+    .nullable()
+    .optional(),
   preferredLanguage: z
     .string()
     .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as en-US')

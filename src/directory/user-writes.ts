@@ -47,13 +47,20 @@ function toRecord(user: User): Record<string, unknown> {
  * parameter expanded by jsonb_to_recordset, which avoids PostgreSQL's 65535-parameter limit and the
  * per-row round trips that would dominate bulk HR loads.
  */
-export async function writeUsers(tx: Tx, clock: Clock, ctx: RequestContext, changes: UserChange[]): Promise<void> {
+export async function writeUsers(
+  tx: Tx,
+  clock: Clock,
+  ctx: RequestContext,
+  changes: UserChange[],
+): Promise<void> {
   const inserts = changes.filter((c) => c.before === null).map((c) => toRecord(c.after));
   const updates = changes.filter((c) => c.before !== null).map((c) => toRecord(c.after));
   // Creates first: an update in the same batch may point its manager at a user created here.
   if (inserts.length > 0) {
     await sql`insert into users (${columnList})
-      select ${columnList} from jsonb_to_recordset(${JSON.stringify(inserts)}::jsonb) as v(${recordType})`.execute(tx);
+      select ${columnList} from jsonb_to_recordset(${JSON.stringify(inserts)}::jsonb) as v(${recordType})`.execute(
+      tx,
+    );
   }
   if (updates.length > 0) {
     await sql`update users u set ${assignments}
@@ -76,14 +83,23 @@ export async function writeUsers(tx: Tx, clock: Clock, ctx: RequestContext, chan
         type: 'user.created',
         aggregateType: 'user',
         aggregateId: after.id,
-        payload: { userName: after.userName, externalId: after.externalId, accountEnabled: after.accountEnabled },
+        payload: {
+          userName: after.userName,
+          externalId: after.externalId,
+          accountEnabled: after.accountEnabled,
+        },
       });
       continue;
     }
     audit.push({ action: 'user.update', targetType: 'user', targetId: after.id, changes: changed });
     const names = changed.map((c) => c.attribute).filter((n) => n !== 'accountEnabled');
     if (names.length > 0) {
-      events.push({ type: 'user.updated', aggregateType: 'user', aggregateId: after.id, payload: { changed: names } });
+      events.push({
+        type: 'user.updated',
+        aggregateType: 'user',
+        aggregateId: after.id,
+        payload: { changed: names },
+      });
     }
     if (before.accountEnabled !== after.accountEnabled) {
       events.push({
@@ -113,7 +129,11 @@ function keyOf(attribute: (typeof uniqueAttributes)[number][0], value: string): 
   return attribute === 'userName' ? `userName:${value.toLowerCase()}` : `${attribute}:${value}`;
 }
 
-function conflict(attribute: string, value: string, holder: { id: string; deletedAt: string | null }): Failure {
+function conflict(
+  attribute: string,
+  value: string,
+  holder: { id: string; deletedAt: string | null },
+): Failure {
   const where = holder.deletedAt ? ` (a deleted user, restorable: ${holder.id})` : ` (user ${holder.id})`;
   return failure('directory.uniqueness', `${attribute} "${value}" is already used by another user${where}`, {
     attribute,

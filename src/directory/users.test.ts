@@ -1,27 +1,36 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../test/database.ts';
-import { DAY_MS, type FakeClock, fakeClock, newId, type RequestContext, type Result, unwrap } from '../core/index.ts';
+import { failed } from '../../test/results.ts';
+import { DAY_MS, type FakeClock, fakeClock, newId, type RequestContext, unwrap } from '../core/index.ts';
 import type { Database } from '../db/index.ts';
 import { createDirectory, type Directory, type UserCreateInput, userCreateSchema } from './index.ts';
 import { uniqueViolation } from './user-writes.ts';
 
-const ctx: RequestContext = { actor: { type: 'user', id: 'admin-1', name: 'Ada Admin' }, correlationId: 'corr-users' };
-
-function failed<T>(result: Result<T>): { code: string; details?: Record<string, unknown> } {
-  if (result.ok) throw new Error(`expected a failure, got ${JSON.stringify(result.value)}`);
-  return result.error;
-}
+const ctx: RequestContext = {
+  actor: { type: 'user', id: 'admin-1', name: 'Ada Admin' },
+  correlationId: 'corr-users',
+};
 
 let seq = 0;
 /** A unique userName per call so tests sharing one database never collide by accident. */
 const uniqueName = (prefix: string) => `${prefix}.${++seq}.${Date.now().toString(36)}@example.com`;
 
 async function auditRows(database: Database, targetId: string) {
-  return database.db.selectFrom('audit_log').selectAll().where('target_id', '=', targetId).orderBy('id').execute();
+  return database.db
+    .selectFrom('audit_log')
+    .selectAll()
+    .where('target_id', '=', targetId)
+    .orderBy('id')
+    .execute();
 }
 
 async function eventRows(database: Database, aggregateId: string) {
-  return database.db.selectFrom('events').selectAll().where('aggregate_id', '=', aggregateId).orderBy('id').execute();
+  return database.db
+    .selectFrom('events')
+    .selectAll()
+    .where('aggregate_id', '=', aggregateId)
+    .orderBy('id')
+    .execute();
 }
 
 async function counts(database: Database) {
@@ -134,14 +143,21 @@ describe('users', () => {
       ]);
       const events = await eventRows(database, user.id);
       expect(events.map((e) => [e.type, e.aggregate_type, e.payload, e.correlation_id])).toEqual([
-        ['user.created', 'user', { userName: user.userName, externalId: user.externalId, accountEnabled: true }, 'corr-users'],
+        [
+          'user.created',
+          'user',
+          { userName: user.userName, externalId: user.externalId, accountEnabled: true },
+          'corr-users',
+        ],
       ]);
     });
 
     it('reports an unknown or malformed id as directory.user_not_found', async () => {
       expect(failed(await dir.getUser(newId())).code).toBe('directory.user_not_found');
       expect(failed(await dir.getUser('not-a-uuid')).code).toBe('directory.user_not_found');
-      expect(failed(await dir.updateUser(ctx, 'not-a-uuid', { title: 'x' })).code).toBe('directory.user_not_found');
+      expect(failed(await dir.updateUser(ctx, 'not-a-uuid', { title: 'x' })).code).toBe(
+        'directory.user_not_found',
+      );
       expect(failed(await dir.deleteUser(ctx, 'not-a-uuid')).code).toBe('directory.user_not_found');
       expect(failed(await dir.restoreUser(ctx, 'not-a-uuid')).code).toBe('directory.user_not_found');
     });
@@ -151,7 +167,9 @@ describe('users', () => {
     it('increments the version and records before/after of each changed attribute', async () => {
       const user = await create({ title: 'Engineer', department: 'R&D' });
       clock.advance(60_000);
-      const v2 = unwrap(await dir.updateUser(ctx, user.id, { title: 'Senior Engineer', department: 'Platform' }));
+      const v2 = unwrap(
+        await dir.updateUser(ctx, user.id, { title: 'Senior Engineer', department: 'Platform' }),
+      );
       expect(v2.version).toBe(2);
       expect(v2.updatedAt).toBe(clock.now().toISOString());
       expect(v2.createdAt).toBe(user.createdAt);
@@ -178,7 +196,9 @@ describe('users', () => {
 
     it('null clears an attribute, absent keys stay, extension keys merge and null removes one', async () => {
       const user = await create({ title: 'Analyst', department: 'Finance', extension: { a: 1, b: 2 } });
-      const updated = unwrap(await dir.updateUser(ctx, user.id, { title: null, extension: { b: null, c: 3 } }));
+      const updated = unwrap(
+        await dir.updateUser(ctx, user.id, { title: null, extension: { b: null, c: 3 } }),
+      );
       expect(updated).toMatchObject({ title: null, department: 'Finance', extension: { a: 1, c: 3 } });
       const audit = await auditRows(database, user.id);
       expect(audit[1]?.changes).toEqual([
@@ -191,7 +211,10 @@ describe('users', () => {
       const user = await create({ title: 'Same', emails: [{ value: 'same@example.com', primary: true }] });
       const before = await counts(database);
       const result = unwrap(
-        await dir.updateUser(ctx, user.id, { title: 'Same', emails: [{ value: 'same@example.com', primary: true }] }),
+        await dir.updateUser(ctx, user.id, {
+          title: 'Same',
+          emails: [{ value: 'same@example.com', primary: true }],
+        }),
       );
       expect(result.version).toBe(1);
       expect(await counts(database)).toEqual(before);
@@ -223,7 +246,9 @@ describe('users', () => {
       expect(unwrap(await dir.getUser(user.id)).title).toBe('v2');
       const ok = unwrap(await dir.updateUser(ctx, user.id, { title: 'v3' }, { ifVersion: 2 }));
       expect(ok.version).toBe(3);
-      expect(failed(await dir.deleteUser(ctx, user.id, { ifVersion: 2 })).code).toBe('directory.version_mismatch');
+      expect(failed(await dir.deleteUser(ctx, user.id, { ifVersion: 2 })).code).toBe(
+        'directory.version_mismatch',
+      );
     });
   });
 
@@ -251,9 +276,17 @@ describe('users', () => {
       const holder = await create({ externalId, employeeId });
       const byExternal = failed(await dir.createUser(ctx, { userName: uniqueName('x'), externalId }));
       expect(byExternal.code).toBe('directory.uniqueness');
-      expect(byExternal.details).toMatchObject({ attribute: 'externalId', value: externalId, conflictingId: holder.id });
+      expect(byExternal.details).toMatchObject({
+        attribute: 'externalId',
+        value: externalId,
+        conflictingId: holder.id,
+      });
       const byEmployee = failed(await dir.createUser(ctx, { userName: uniqueName('y'), employeeId }));
-      expect(byEmployee.details).toMatchObject({ attribute: 'employeeId', value: employeeId, conflictingId: holder.id });
+      expect(byEmployee.details).toMatchObject({
+        attribute: 'employeeId',
+        value: employeeId,
+        conflictingId: holder.id,
+      });
       const other = await create();
       const update = failed(await dir.updateUser(ctx, other.id, { employeeId }));
       expect(update.code).toBe('directory.uniqueness');
@@ -281,7 +314,9 @@ describe('users', () => {
     it('gives concurrent creates of one userName exactly one winner and a uniqueness failure for the rest', async () => {
       const name = uniqueName('race');
       const results = await Promise.all(
-        Array.from({ length: 4 }, (_, i) => dir.createUser(ctx, { userName: i % 2 ? name : name.toUpperCase() })),
+        Array.from({ length: 4 }, (_, i) =>
+          dir.createUser(ctx, { userName: i % 2 ? name : name.toUpperCase() }),
+        ),
       );
       expect(results.filter((r) => r.ok)).toHaveLength(1);
       for (const r of results.filter((x) => !x.ok)) {
@@ -346,8 +381,12 @@ describe('users', () => {
       const a = await create();
       const b = await create({ managerId: a.id });
       const c = await create({ managerId: b.id });
-      expect(failed(await dir.updateUser(ctx, a.id, { managerId: c.id })).code).toBe('directory.manager_cycle');
-      expect(failed(await dir.updateUser(ctx, a.id, { managerId: a.id })).code).toBe('directory.manager_cycle');
+      expect(failed(await dir.updateUser(ctx, a.id, { managerId: c.id })).code).toBe(
+        'directory.manager_cycle',
+      );
+      expect(failed(await dir.updateUser(ctx, a.id, { managerId: a.id })).code).toBe(
+        'directory.manager_cycle',
+      );
       // Re-pointing inside the tree without a loop is fine.
       expect(unwrap(await dir.updateUser(ctx, c.id, { managerId: a.id })).managerId).toBe(a.id);
     });
@@ -370,7 +409,10 @@ describe('users', () => {
         ]);
         expect(results.filter((r) => r.ok)).toHaveLength(1);
         expect(failed(results.find((r) => !r.ok)!).code).toBe('directory.manager_cycle');
-        const managers = [unwrap(await dir.getUser(a.id)).managerId, unwrap(await dir.getUser(b.id)).managerId];
+        const managers = [
+          unwrap(await dir.getUser(a.id)).managerId,
+          unwrap(await dir.getUser(b.id)).managerId,
+        ];
         expect(managers.filter((m) => m !== null)).toHaveLength(1);
       }
     });
@@ -398,9 +440,11 @@ describe('users', () => {
       expect(failed(await dir.getUser(user.id)).code).toBe('directory.user_not_found');
       expect(unwrap(await dir.getUser(user.id, { includeDeleted: true })).deletedAt).toBe(deleted.deletedAt);
       expect(unwrap(await dir.listUsers({ department: user.department!, limit: 10 })).items).toEqual([]);
-      expect(unwrap(await dir.listUsers({ department: user.department!, deleted: true, limit: 10 })).items.map((u) => u.id)).toEqual([
-        user.id,
-      ]);
+      expect(
+        unwrap(await dir.listUsers({ department: user.department!, deleted: true, limit: 10 })).items.map(
+          (u) => u.id,
+        ),
+      ).toEqual([user.id]);
       const restorableUntil = new Date(clock.now().getTime() + 30 * DAY_MS).toISOString();
       const audit = await auditRows(database, user.id);
       expect(audit[1]).toMatchObject({
@@ -409,9 +453,14 @@ describe('users', () => {
         details: { userName: user.userName, restorableUntil },
       });
       const events = await eventRows(database, user.id);
-      expect(events[1]).toMatchObject({ type: 'user.deleted', payload: { userName: user.userName, restorableUntil } });
+      expect(events[1]).toMatchObject({
+        type: 'user.deleted',
+        payload: { userName: user.userName, restorableUntil },
+      });
       expect(failed(await dir.deleteUser(ctx, user.id)).code).toBe('directory.user_not_found');
-      expect(failed(await dir.updateUser(ctx, user.id, { title: 'x' })).code).toBe('directory.user_not_found');
+      expect(failed(await dir.updateUser(ctx, user.id, { title: 'x' })).code).toBe(
+        'directory.user_not_found',
+      );
     });
 
     it('restores within the retention period', async () => {
@@ -512,7 +561,17 @@ describe('purge', () => {
     expect(failed(await dir.getUser(old.id, { includeDeleted: true })).code).toBe('directory.user_not_found');
     expect(failed(await dir.restoreUser(ctx, old.id)).code).toBe('directory.user_not_found');
     expect(unwrap(await dir.getUser(recent.id, { includeDeleted: true })).deletedAt).not.toBeNull();
-    expect(unwrap(await dir.getUser(report.id)).managerId).toBeNull();
+    // The report's manager is cleared as an audited change, not silently by the foreign key.
+    expect(unwrap(await dir.getUser(report.id))).toMatchObject({ managerId: null, version: 2 });
+    const reportAudit = await auditRows(database, report.id);
+    expect(reportAudit.map((a) => [a.action, a.changes])).toEqual([
+      ['user.create', expect.any(Array)],
+      ['user.update', [{ attribute: 'managerId', before: old.id, after: null }]],
+    ]);
+    expect((await eventRows(database, report.id)).map((e) => [e.type, e.payload])).toEqual([
+      ['user.created', expect.any(Object)],
+      ['user.updated', { changed: ['managerId'] }],
+    ]);
 
     const memberRows = await database.db
       .selectFrom('group_members')
@@ -521,7 +580,11 @@ describe('purge', () => {
       .orderBy('member_user_id')
       .execute();
     expect(memberRows.map((r) => r.member_user_id)).toEqual([recent.id, live.id].sort());
-    const ownerRows = await database.db.selectFrom('group_owners').select('user_id').where('group_id', '=', group.id).execute();
+    const ownerRows = await database.db
+      .selectFrom('group_owners')
+      .select('user_id')
+      .where('group_id', '=', group.id)
+      .execute();
     expect(ownerRows.map((r) => r.user_id)).toEqual([live.id]);
 
     const audit = await auditRows(database, old.id);
@@ -531,7 +594,11 @@ describe('purge', () => {
       target_type: 'user',
       details: { deletedAt: oldDeletedAt, retentionDays: 30 },
     });
-    expect((await eventRows(database, old.id)).map((e) => e.type)).toEqual(['user.created', 'user.deleted', 'user.purged']);
+    expect((await eventRows(database, old.id)).map((e) => e.type)).toEqual([
+      'user.created',
+      'user.deleted',
+      'user.purged',
+    ]);
 
     // Running again finds nothing more to do.
     expect(await dir.purgeDeleted(ctx)).toEqual({ users: 0, groups: 0 });
@@ -541,7 +608,10 @@ describe('purge', () => {
     const many = unwrap(
       await dir.upsertUsers(
         ctx,
-        Array.from({ length: 503 }, (_, i) => ({ userName: `bulk-${i}@example.com`, externalId: `bulk-${i}` })),
+        Array.from({ length: 503 }, (_, i) => ({
+          userName: `bulk-${i}@example.com`,
+          externalId: `bulk-${i}`,
+        })),
         { matchOn: 'externalId' },
       ),
     );

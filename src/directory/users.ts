@@ -1,3 +1,5 @@
+import { sql } from 'kysely';
+import { recordAudit } from '../audit/index.ts';
 import {
   type Clock,
   DAY_MS,
@@ -10,8 +12,6 @@ import {
   type RequestContext,
   type Result,
 } from '../core/index.ts';
-import { sql } from 'kysely';
-import { recordAudit } from '../audit/index.ts';
 import type { Db, Tx } from '../db/index.ts';
 import { emitEvents } from '../events/index.ts';
 import { managerCycles } from './managers.ts';
@@ -21,6 +21,7 @@ import { rowToUser, type User, type UserRow } from './user-attributes.ts';
 import { mergeUser, sameAttributes, withMeta } from './user-merge.ts';
 import type { UserCreateInput, UserPatchInput } from './user-schemas.ts';
 import { findUniquenessConflicts, type UserChange, writeUsers } from './user-writes.ts';
+import { versionConflict } from './versioning.ts';
 
 export interface DirectoryDeps {
   db: Db;
@@ -44,7 +45,12 @@ async function lockUser(tx: Tx, id: string): Promise<User | null> {
   if (!isUuid(id)) return null;
   // FOR NO KEY UPDATE: attribute changes must not block (or deadlock with) other transactions whose
   // foreign keys point at this user (a new report's manager_id, a new membership).
-  const row = await tx.selectFrom('users').selectAll().where('id', '=', id).forNoKeyUpdate().executeTakeFirst();
+  const row = await tx
+    .selectFrom('users')
+    .selectAll()
+    .where('id', '=', id)
+    .forNoKeyUpdate()
+    .executeTakeFirst();
   return row ? rowToUser(row as unknown as UserRow) : null;
 }
 
@@ -115,7 +121,9 @@ async function applyChanges(
   }
   const written = changes.filter((c) => !failures.has(c.after.id));
   await writeUsers(tx, deps.clock, ctx, written);
-  const managerChanged = written.filter((c) => c.after.managerId && c.after.managerId !== c.before?.managerId);
+  const managerChanged = written.filter(
+    (c) => c.after.managerId && c.after.managerId !== c.before?.managerId,
+  );
   const cycles = await managerCycles(
     tx,
     managerChanged.map((c) => c.after.id),
@@ -147,7 +155,11 @@ async function guardCycles<T>(fn: () => Promise<Result<T>>): Promise<Result<T>> 
   }
 }
 
-export async function createUser(deps: DirectoryDeps, ctx: RequestContext, input: UserCreateInput): Promise<Result<User>> {
+export async function createUser(
+  deps: DirectoryDeps,
+  ctx: RequestContext,
+  input: UserCreateInput,
+): Promise<Result<User>> {
   return guardCycles(() =>
     transact(deps.db, async (tx) => {
       const now = deps.clock.now().toISOString();
@@ -177,13 +189,8 @@ export async function updateUser(
       if (patch.managerId) await serialiseManagerChanges(tx);
       const before = await lockUser(tx, id);
       if (!before || before.deletedAt) return err(notFound(id));
-      if (options.ifVersion !== undefined && options.ifVersion !== before.version) {
-        return err(
-          failure('directory.version_mismatch', `user ${id} is at version ${before.version}, not ${options.ifVersion}`, {
-            currentVersion: before.version,
-          }),
-        );
-      }
+      const stale = versionConflict('user', id, before.version, options.ifVersion);
+      if (stale) return err(stale);
       const attributes = mergeUser(before, patch);
       if (attributes.managerId === id) {
         return err(cycleFailure([id]));
@@ -321,13 +328,8 @@ export async function deleteUser(
   return transact(deps.db, async (tx) => {
     const before = await lockUser(tx, id);
     if (!before || before.deletedAt) return err(notFound(id));
-    if (options.ifVersion !== undefined && options.ifVersion !== before.version) {
-      return err(
-        failure('directory.version_mismatch', `user ${id} is at version ${before.version}, not ${options.ifVersion}`, {
-          currentVersion: before.version,
-        }),
-      );
-    }
+    const stale = versionConflict('user', id, before.version, options.ifVersion);
+    if (stale) return err(stale);
     const now = deps.clock.now();
     const row = await tx
       .updateTable('users')
@@ -347,13 +349,22 @@ export async function deleteUser(
       },
     ]);
     await emitEvents(tx, deps.clock, ctx, [
-      { type: 'user.deleted', aggregateType: 'user', aggregateId: id, payload: { userName: before.userName, restorableUntil } },
+      {
+        type: 'user.deleted',
+        aggregateType: 'user',
+        aggregateId: id,
+        payload: { userName: before.userName, restorableUntil },
+      },
     ]);
     return ok(after);
   });
 }
 
-export async function restoreUser(deps: DirectoryDeps, ctx: RequestContext, id: string): Promise<Result<User>> {
+export async function restoreUser(
+  deps: DirectoryDeps,
+  ctx: RequestContext,
+  id: string,
+): Promise<Result<User>> {
   return transact(deps.db, async (tx) => {
     const before = await lockUser(tx, id);
     if (!before) return err(notFound(id));
@@ -363,10 +374,14 @@ export async function restoreUser(deps: DirectoryDeps, ctx: RequestContext, id: 
     const now = deps.clock.now();
     if (now.getTime() - new Date(before.deletedAt).getTime() > deps.retentionDays * DAY_MS) {
       return err(
-        failure('directory.restore_window_passed', `user ${id} was deleted more than ${deps.retentionDays} days ago`, {
-          id,
-          deletedAt: before.deletedAt,
-        }),
+        failure(
+          'directory.restore_window_passed',
+          `user ${id} was deleted more than ${deps.retentionDays} days ago`,
+          {
+            id,
+            deletedAt: before.deletedAt,
+          },
+        ),
       );
     }
     const row = await tx
@@ -383,12 +398,18 @@ export async function restoreUser(deps: DirectoryDeps, ctx: RequestContext, id: 
         changes: [{ attribute: 'deletedAt', before: before.deletedAt, after: null }],
       },
     ]);
-    await emitEvents(tx, deps.clock, ctx, [{ type: 'user.restored', aggregateType: 'user', aggregateId: id }]);
+    await emitEvents(tx, deps.clock, ctx, [
+      { type: 'user.restored', aggregateType: 'user', aggregateId: id },
+    ]);
     return ok(rowToUser(row as unknown as UserRow));
   });
 }
 
-export async function getUser(deps: DirectoryDeps, id: string, options: { includeDeleted?: boolean } = {}): Promise<Result<User>> {
+export async function getUser(
+  deps: DirectoryDeps,
+  id: string,
+  options: { includeDeleted?: boolean } = {},
+): Promise<Result<User>> {
   if (!isUuid(id)) return err(notFound(id));
   const row = await deps.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) return err(notFound(id));
@@ -422,9 +443,14 @@ function escapeLike(value: string): string {
 }
 
 export async function listUsers(deps: DirectoryDeps, query: UserListQuery): Promise<Result<Page<User>>> {
-  let q = deps.db.selectFrom('users').selectAll().orderBy('id').limit(query.limit + 1);
+  let q = deps.db
+    .selectFrom('users')
+    .selectAll()
+    .orderBy('id')
+    .limit(query.limit + 1);
   q = query.deleted ? q.where('deleted_at', 'is not', null) : q.where('deleted_at', 'is', null);
-  if (query.userName) q = q.where((eb) => eb(eb.fn('lower', ['user_name']), '=', query.userName!.toLowerCase()));
+  if (query.userName)
+    q = q.where((eb) => eb(eb.fn('lower', ['user_name']), '=', query.userName!.toLowerCase()));
   if (query.externalId) q = q.where('external_id', '=', query.externalId);
   if (query.employeeId) q = q.where('employee_id', '=', query.employeeId);
   if (query.department) q = q.where('department', '=', query.department);
@@ -437,12 +463,16 @@ export async function listUsers(deps: DirectoryDeps, query: UserListQuery): Prom
   if (query.search) {
     const pattern = `${escapeLike(query.search.toLowerCase())}%`;
     q = q.where((eb) =>
-      eb.or([eb(eb.fn('lower', ['user_name']), 'like', pattern), eb(eb.fn('lower', ['display_name']), 'like', pattern)]),
+      eb.or([
+        eb(eb.fn('lower', ['user_name']), 'like', pattern),
+        eb(eb.fn('lower', ['display_name']), 'like', pattern),
+      ]),
     );
   }
   if (query.cursor) {
     const after = decodeCursor('u', query.cursor);
-    if (!after) return err(failure('request.invalid', 'cursor is not one this server issued', { field: 'cursor' }));
+    if (!after)
+      return err(failure('request.invalid', 'cursor is not one this server issued', { field: 'cursor' }));
     q = q.where('id', '>', after);
   }
   const rows = await q.execute();

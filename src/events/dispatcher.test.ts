@@ -3,9 +3,19 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openTestDatabase, testEngine } from '../../test/database.ts';
 import { type FakeClock, fakeClock, type RequestContext, silentLogger } from '../core/index.ts';
 import { type Database, openDatabase } from '../db/index.ts';
-import { createDispatcher, type Dispatcher, emitEvents, type NewEvent, type StoredEvent, type Subscriber } from './index.ts';
+import {
+  createDispatcher,
+  type Dispatcher,
+  emitEvents,
+  type NewEvent,
+  type StoredEvent,
+  type Subscriber,
+} from './index.ts';
 
-const ctx: RequestContext = { actor: { type: 'system', id: null, name: 'test' }, correlationId: 'corr-events' };
+const ctx: RequestContext = {
+  actor: { type: 'system', id: null, name: 'test' },
+  correlationId: 'corr-events',
+};
 
 /** A subscriber that records what it receives; `fail` makes the next calls throw. */
 function recorder(name: string, received: StoredEvent[][] = []) {
@@ -47,7 +57,10 @@ describe('event dispatcher', () => {
     await database.close();
   });
 
-  const dispatcher = (subscribers: Subscriber[], options: { batchSize?: number; leaseMs?: number; db?: Database } = {}) =>
+  const dispatcher = (
+    subscribers: Subscriber[],
+    options: { batchSize?: number; leaseMs?: number; db?: Database } = {},
+  ) =>
     createDispatcher({
       db: (options.db ?? database).db,
       clock,
@@ -58,7 +71,8 @@ describe('event dispatcher', () => {
       ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
     });
 
-  const emit = (events: NewEvent[]) => database.db.transaction().execute((tx) => emitEvents(tx, clock, ctx, events));
+  const emit = (events: NewEvent[]) =>
+    database.db.transaction().execute((tx) => emitEvents(tx, clock, ctx, events));
   const userEvent = (id: string, n: number): NewEvent => ({
     type: 'user.updated',
     aggregateType: 'user',
@@ -78,7 +92,10 @@ describe('event dispatcher', () => {
   };
 
   it('delivers committed events with their stored fields, in position order', async () => {
-    await emit([userEvent('u1', 1), { type: 'group.created', aggregateType: 'group', aggregateId: 'g1', payload: { displayName: 'G' } }]);
+    await emit([
+      userEvent('u1', 1),
+      { type: 'group.created', aggregateType: 'group', aggregateId: 'g1', payload: { displayName: 'G' } },
+    ]);
     const rec = recorder('mirror');
     const d = dispatcher([rec.subscriber]);
     expect(await d.backlog()).toEqual({ mirror: 2 });
@@ -160,7 +177,12 @@ describe('event dispatcher', () => {
     const d = dispatcher([flaky.subscriber, steady.subscriber], { batchSize: 2 });
 
     expect(await d.runOnce()).toBe(2); // steady's first batch; flaky failed
-    expect(await cursor('flaky')).toMatchObject({ position: 0, failures: 1, last_error: 'flaky is down', lease_owner: null });
+    expect(await cursor('flaky')).toMatchObject({
+      position: 0,
+      failures: 1,
+      last_error: 'flaky is down',
+      lease_owner: null,
+    });
     expect(await cursor('steady')).toMatchObject({ position: 2, failures: 0 });
 
     // Still backing off: flaky is not called at all until the clock passes the retry time.
@@ -181,7 +203,10 @@ describe('event dispatcher', () => {
 
   it('delivers each event exactly once per subscriber when two dispatchers share the database', async () => {
     // A second "process": its own connection pool on PostgreSQL; PGlite has one handle, so share it.
-    const other = database.engine === 'postgres' ? await openDatabase({ engine: 'postgres', url: database.url!, poolSize: 3 }) : database;
+    const other =
+      database.engine === 'postgres'
+        ? await openDatabase({ engine: 'postgres', url: database.url!, poolSize: 3 })
+        : database;
     try {
       const seen: Record<string, number[]> = { alpha: [], beta: [] };
       const make = () =>
@@ -206,7 +231,9 @@ describe('event dispatcher', () => {
         const [a, b] = await Promise.all([d1.runOnce(), d2.runOnce()]);
         if (a + b === 0 && Object.values(await d1.backlog()).every((n) => n === 0)) break;
       }
-      const ids = (await database.db.selectFrom('events').select('id').orderBy('position').execute()).map((r) => r.id);
+      const ids = (await database.db.selectFrom('events').select('id').orderBy('position').execute()).map(
+        (r) => r.id,
+      );
       expect(ids).toHaveLength(emitted);
       expect(seen.alpha).toEqual(ids);
       expect(seen.beta).toEqual(ids);
@@ -260,7 +287,9 @@ describe('event dispatcher', () => {
 
     clock.advance(30_001);
     const secondRun = d2.runOnce();
-    await waitFor(async () => (await cursor('leased'))?.leased_until?.getTime() === clock.now().getTime() + 30_000);
+    await waitFor(
+      async () => (await cursor('leased'))?.leased_until?.getTime() === clock.now().getTime() + 30_000,
+    );
     // d1 finally fails, after losing its lease: it must neither count a failure nor clear d2's lease.
     held.fail(new Error('too late'));
     expect(await firstRun).toBe(0);

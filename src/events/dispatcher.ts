@@ -68,9 +68,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
   async function sequence(): Promise<void> {
     await db.transaction().execute(async (tx) => {
-      const locked = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${SEQUENCER_LOCK}) as locked`.execute(
-        tx,
-      );
+      const locked = await sql<{
+        locked: boolean;
+      }>`select pg_try_advisory_xact_lock(${SEQUENCER_LOCK}) as locked`.execute(tx);
       if (!locked.rows[0]?.locked) return;
       await sql`
         update events e set position = base.max_position + pending.rn
@@ -170,7 +170,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       const failures = row?.failures ?? 1;
       const delay = Math.min(MAX_BACKOFF_MS, 2 ** Math.min(failures, 16) * 100);
       retryAt.set(subscriber.name, clock.now().getTime() + delay);
-      logger.error({ subscriber: subscriber.name, failures, retryInMs: delay, err: message }, 'event subscriber failed');
+      logger.error(
+        { subscriber: subscriber.name, failures, retryInMs: delay, err: message },
+        'event subscriber failed',
+      );
       return 0;
     }
   }
@@ -186,7 +189,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     if (stopped) return;
     timer = setTimeout(() => {
       running = runOnce().catch((error: unknown) => {
-        logger.error({ err: error instanceof Error ? error.message : String(error) }, 'event dispatch failed');
+        logger.error(
+          { err: error instanceof Error ? error.message : String(error) },
+          'event dispatch failed',
+        );
         return 0;
       });
       void running.then((delivered) => schedule(delivered > 0 ? 0 : pollMs));

@@ -30,7 +30,12 @@ export interface NewEvent {
  * Callers write an object's event while holding that object's row lock, which keeps one object's
  * events in commit order.
  */
-export async function emitEvents(tx: Tx, clock: Clock, ctx: RequestContext, events: NewEvent[]): Promise<void> {
+export async function emitEvents(
+  tx: Tx,
+  clock: Clock,
+  ctx: RequestContext,
+  events: NewEvent[],
+): Promise<void> {
   if (events.length === 0) return;
   const occurredAt = clock.now();
   for (let i = 0; i < events.length; i += 1000) {

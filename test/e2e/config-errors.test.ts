@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -82,7 +83,7 @@ describe.concurrent('configuration errors stop start-up with exit code 2', { tim
   });
 });
 
-describe('a valid JOINERY_CONFIG_FILE', { timeout: 180_000 }, () => {
+describe('valid settings at run time', { timeout: 180_000 }, () => {
   let store: E2eStore;
 
   beforeAll(async () => {
@@ -98,7 +99,7 @@ describe('a valid JOINERY_CONFIG_FILE', { timeout: 180_000 }, () => {
     await store?.cleanup();
   });
 
-  it('is read at start-up: {"port": 0} starts a server on a free port', async () => {
+  it('reads a JOINERY_CONFIG_FILE at start-up: {"port": 0} starts a server on a free port', async () => {
     const file = join(store.dataDir, 'joinery.json');
     await writeFile(file, JSON.stringify({ port: 0 }));
     const { JOINERY_PORT: _fromEnv, ...withoutPort } = store.env({ JOINERY_CONFIG_FILE: file });
@@ -108,5 +109,24 @@ describe('a valid JOINERY_CONFIG_FILE', { timeout: 180_000 }, () => {
     expect((await request(server.url, '/healthz')).status).toBe(200);
     expect(await server.process.stop()).toEqual({ code: 0, signal: null });
     expect(await readdir(store.dataDir)).toContain('admin-token');
+  });
+
+  it('exits 1 with a clear message when the HTTP port is taken', async () => {
+    const blocker = createServer();
+    await new Promise<void>((done) => blocker.listen(0, '127.0.0.1', done));
+    try {
+      const port = (blocker.address() as AddressInfo).port;
+      const run = await runCli(['start'], store.env({ JOINERY_PORT: String(port) }));
+      expect(run.code, run.stderr).toBe(1);
+      expect(run.stderr).toContain('the HTTP port is already in use');
+      expect(run.stderr).toContain(String(port));
+      expect(run.stdout).not.toContain('Joinery is listening');
+    } finally {
+      await new Promise((done) => blocker.close(done));
+    }
+    // Whatever the failed start left behind, the next start on the same store works.
+    const server = await startServer(store.env());
+    expect((await request(server.url, '/readyz')).status).toBe(200);
+    expect(await server.process.stop()).toEqual({ code: 0, signal: null });
   });
 });

@@ -29,6 +29,9 @@ describe('first start on a fresh data folder', { timeout: 180_000 }, () => {
     const ready = await request(server.url, '/readyz');
     expect(ready.status).toBe(200);
     expect(ready.body).toMatchObject({ status: 'ready' });
+    const metrics = await request(server.url, '/metrics');
+    expect(metrics.status).toBe(200);
+    expect(String(metrics.body)).toContain('joinery_http_requests_total');
     if (store.engine === 'pglite') expect(store.lockExists()).toBe(true);
   });
 

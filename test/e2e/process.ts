@@ -39,6 +39,11 @@ export function cleanEnv(): Env {
 }
 
 const live = new Set<JoineryProcess>();
+// Last resort if the test worker exits (or is torn down) with children still running: no orphan
+// server may keep a port, a data folder lock or a database connection after the run.
+process.once('exit', () => {
+  for (const p of live) p.child.kill('SIGKILL');
+});
 
 /** One spawned `joinery …` child with its captured output. Every instance is tracked until it exits. */
 export class JoineryProcess {

@@ -154,7 +154,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     db,
   );
   await sql`create index events_unsequenced_idx on events (id) where position is null`.execute(db);
-  await sql`create sequence event_positions`.execute(db);
   await sql`
     create table event_cursors (
       subscriber text primary key,
