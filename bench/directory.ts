@@ -1,9 +1,12 @@
 // Directory batch upsert: N HR users through `directory.upsertUsers` (users + audit log + outbox events,
-// one transaction per batch), beside the raw ceiling: the same rows through a plain UNNEST upsert into
-// the same table, same batch size, no audit or events. Two passes per engine:
+// one transaction per batch), beside the raw ceiling measured in the same run: the same rows through a
+// plain UNNEST upsert into the same table, same batch size, no audit or events. A second raw figure,
+// "ceiling+log", also writes the audit and event rows Joinery writes, in SQL, to show what the database
+// alone needs for the whole job. Each contender has its own fresh database. Two passes per engine:
 //   create  – N new users into an empty (migrated) database;
 //   update  – the same N users again with ~10% changed (a department/title move), the steady-state HR
-//             feed. The ceiling is an UNNEST-based UPDATE ... FROM that writes only rows that differ.
+//             feed. The raw side is an UNNEST-based UPDATE ... FROM that writes only rows that differ.
+// Every run checks that all contenders end with the same stored users and the same number of log rows.
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import {

@@ -32,6 +32,26 @@ export interface ScratchDatabase {
   dispose(): Promise<void>;
 }
 
+// Scratch databases not yet disposed, so Ctrl-C still removes them.
+const live = new Set<() => Promise<void>>();
+let interruptHooked = false;
+
+function track(dispose: () => Promise<void>): () => Promise<void> {
+  if (!interruptHooked) {
+    interruptHooked = true;
+    process.once('SIGINT', () => {
+      console.error('\ninterrupted: removing scratch databases');
+      void Promise.allSettled([...live].map((d) => d())).then(() => process.exit(130));
+    });
+  }
+  const once = async () => {
+    if (!live.delete(once)) return;
+    await dispose();
+  };
+  live.add(once);
+  return once;
+}
+
 /**
  * A fresh, migrated database private to this run: a file-backed PGlite in a temp folder (what users
  * run), or a scratch PostgreSQL database created through the admin URL. `dispose` removes it.
@@ -40,15 +60,17 @@ export async function scratchDatabase(engine: Engine, label: string): Promise<Sc
   if (engine === 'pglite') {
     const dir = mkdtempSync(join(tmpdir(), `joinery-bench-${label}-`));
     const database = await openDatabase({ engine: 'pglite', dataDir: dir });
-    await migrateToLatest(database.db as never);
-    return {
-      database,
-      location: dir,
-      dispose: async () => {
-        await database.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
+    const dispose = track(async () => {
+      await database.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    try {
+      await migrateToLatest(database.db as never);
+    } catch (error) {
+      await dispose();
+      throw error;
+    }
+    return { database, location: dir, dispose };
   }
   const admin = adminUrl();
   const name = `joinery_bench_${process.pid}_${label}`;
@@ -80,10 +102,10 @@ export async function scratchDatabase(engine: Engine, label: string): Promise<Sc
   return {
     database,
     location: name,
-    dispose: async () => {
+    dispose: track(async () => {
       await database.close();
       await drop();
-    },
+    }),
   };
 }
 
