@@ -34,6 +34,7 @@ import {
   seededRandom,
   serverVersion,
   table,
+  yieldToEventLoop,
 } from './support.ts';
 
 export const description = 'batch upsert of N users via directory.upsertUsers vs a raw UNNEST upsert';
@@ -442,6 +443,7 @@ async function benchEngine(engine: Engine, options: Options): Promise<PassResult
       timer.reset();
       const s = await seconds(async () => {
         for (const batch of batches) {
+          await yieldToEventLoop();
           const result = await directory.upsertUsers(ctx, batch, { matchOn: 'externalId' });
           if (!result.ok) throw new Error(`upsertUsers failed: ${result.error.code} ${result.error.message}`);
           for (const outcome of result.value) {
@@ -462,7 +464,10 @@ async function benchEngine(engine: Engine, options: Options): Promise<PassResult
     ) => {
       let affected = 0;
       const s = await seconds(async () => {
-        for (const batch of batches) affected += await write(database.db, batch, withLog);
+        for (const batch of batches) {
+          await yieldToEventLoop();
+          affected += await write(database.db, batch, withLog);
+        }
       });
       return { s, affected };
     };

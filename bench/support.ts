@@ -32,21 +32,26 @@ export interface ScratchDatabase {
   dispose(): Promise<void>;
 }
 
-// Scratch databases not yet disposed, so Ctrl-C still removes them.
+// Scratch databases not yet disposed, so Ctrl-C (or a kill) still removes them.
 const live = new Set<() => Promise<void>>();
 let interruptHooked = false;
 
 function track(dispose: () => Promise<void>): () => Promise<void> {
   if (!interruptHooked) {
     interruptHooked = true;
-    process.once('SIGINT', () => {
-      console.error('\ninterrupted: removing scratch databases');
-      void Promise.allSettled([...live].map((d) => d())).then(() => process.exit(130));
-    });
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        console.error(`\n${signal}: removing scratch databases`);
+        void Promise.allSettled([...live].map((d) => d())).then(() => process.exit(130));
+      });
+    }
   }
-  const once = async () => {
-    if (!live.delete(once)) return;
-    await dispose();
+  // One disposal, however many callers: a caller arriving while it runs waits for it to finish.
+  let running: Promise<void> | undefined;
+  const once = () => {
+    live.delete(once);
+    running ??= dispose();
+    return running;
   };
   live.add(once);
   return once;
@@ -143,6 +148,15 @@ export function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
+}
+
+/**
+ * Lets the event loop turn. PGlite runs in this thread and its queries resolve through promise
+ * microtasks only, so a loop of batches never reaches the poll phase otherwise: Ctrl-C would wait for
+ * the end of the run. Call it between batches (costs microseconds).
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 export const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US');

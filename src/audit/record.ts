@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Clock, RequestContext } from '../core/index.ts';
 import type { AuditChange, Tx } from '../db/index.ts';
 
@@ -9,7 +10,11 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-/** Writes audit rows in the caller's transaction, so a change and its record commit together. */
+/**
+ * Writes audit rows in the caller's transaction, so a change and its record commit together. All rows
+ * travel in one JSON parameter (jsonb_to_recordset): a 1000-row multi-VALUES insert spent more time
+ * compiling and binding 10 000 parameters than the database spent writing.
+ */
 export async function recordAudit(
   tx: Tx,
   clock: Clock,
@@ -17,27 +22,22 @@ export async function recordAudit(
   entries: AuditEntry[],
 ): Promise<void> {
   if (entries.length === 0) return;
-  const occurredAt = clock.now();
-  // Chunked: one INSERT per 1000 rows keeps parameter counts far below PostgreSQL's 65535 limit.
-  for (let i = 0; i < entries.length; i += 1000) {
-    await tx
-      .insertInto('audit_log')
-      .values(
-        entries.slice(i, i + 1000).map((e) => ({
-          occurred_at: occurredAt,
-          actor_type: ctx.actor.type,
-          actor_id: ctx.actor.id,
-          actor_name: ctx.actor.name ?? null,
-          action: e.action,
-          target_type: e.targetType ?? null,
-          target_id: e.targetId ?? null,
-          changes: JSON.stringify(e.changes ?? []),
-          correlation_id: ctx.correlationId,
-          details: e.details ? JSON.stringify(e.details) : null,
-        })),
-      )
-      .execute();
-  }
+  const rows = entries.map((e, n) => ({
+    n,
+    action: e.action,
+    target_type: e.targetType ?? null,
+    target_id: e.targetId ?? null,
+    changes: e.changes ?? [],
+    details: e.details ?? null,
+  }));
+  await sql`
+    insert into audit_log
+      (occurred_at, actor_type, actor_id, actor_name, correlation_id, action, target_type, target_id, changes, details)
+    select ${clock.now()}, ${ctx.actor.type}, ${ctx.actor.id}, ${ctx.actor.name ?? null}, ${ctx.correlationId},
+           v.action, v.target_type, v.target_id, v.changes, v.details
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+           as v(action text, target_type text, target_id text, changes jsonb, details jsonb, n bigint)
+     order by v.n`.execute(tx);
 }
 
 /** Before/after of each attribute that differs; values compared as JSON so arrays and objects work. */
@@ -50,7 +50,9 @@ export function diffAttributes(
   for (const key of keys) {
     const b = before ? (before[key] ?? null) : null;
     const a = after ? (after[key] ?? null) : null;
-    if (JSON.stringify(normalise(b)) !== JSON.stringify(normalise(a))) {
+    if (a === b) continue;
+    const objects = typeof a === 'object' && a !== null && typeof b === 'object' && b !== null;
+    if (!objects || stableJson(normalise(b)) !== stableJson(normalise(a))) {
       changes.push({ attribute: key, before: normalise(b), after: normalise(a) });
     }
   }
@@ -59,4 +61,17 @@ export function diffAttributes(
 
 function normalise(value: unknown): unknown {
   return value instanceof Date ? value.toISOString() : value;
+}
+
+/** JSON with object keys sorted: jsonb hands keys back in its own order, which is not a change. */
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, (v as Record<string, unknown>)[k]]),
+        )
+      : v,
+  );
 }

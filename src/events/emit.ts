@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Clock, RequestContext } from '../core/index.ts';
 import type { Tx } from '../db/index.ts';
 
@@ -37,20 +38,19 @@ export async function emitEvents(
   events: NewEvent[],
 ): Promise<void> {
   if (events.length === 0) return;
-  const occurredAt = clock.now();
-  for (let i = 0; i < events.length; i += 1000) {
-    await tx
-      .insertInto('events')
-      .values(
-        events.slice(i, i + 1000).map((e) => ({
-          type: e.type,
-          aggregate_type: e.aggregateType,
-          aggregate_id: e.aggregateId,
-          payload: JSON.stringify(e.payload ?? {}),
-          correlation_id: ctx.correlationId,
-          occurred_at: occurredAt,
-        })),
-      )
-      .execute();
-  }
+  const rows = events.map((e, n) => ({
+    n,
+    type: e.type,
+    aggregate_type: e.aggregateType,
+    aggregate_id: e.aggregateId,
+    payload: e.payload ?? {},
+  }));
+  // One JSON parameter for the whole batch; ordering by n keeps ids in the callers' order, which
+  // is one object's event order when a batch holds several events of one object.
+  await sql`
+    insert into events (occurred_at, correlation_id, type, aggregate_type, aggregate_id, payload)
+    select ${clock.now()}, ${ctx.correlationId}, v.type, v.aggregate_type, v.aggregate_id, v.payload
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+           as v(type text, aggregate_type text, aggregate_id text, payload jsonb, n bigint)
+     order by v.n`.execute(tx);
 }
