@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import { openConfiguredDatabase } from '../app.ts';
 import { createToken, listTokens, revokeToken, type Scope, scopes } from '../auth/index.ts';
+import type { Config } from '../config/index.ts';
 import { type Actor, systemClock } from '../core/index.ts';
 import { type Database, migrateToLatest } from '../db/index.ts';
 import { createDirectory } from '../directory/index.ts';
@@ -17,7 +18,7 @@ function cliActor(): Actor {
 }
 
 /** Opens the configured store for one CLI command, migrated, and always closes it (freeing the lock). */
-async function withDatabase<T>(fn: (database: Database) => Promise<T>): Promise<T> {
+async function withDatabase<T>(fn: (database: Database, config: Config) => Promise<T>): Promise<T> {
   const config = configOrExit();
   let opened: Awaited<ReturnType<typeof openConfiguredDatabase>>;
   try {
@@ -27,7 +28,7 @@ async function withDatabase<T>(fn: (database: Database) => Promise<T>): Promise<
   }
   try {
     await migrateToLatest(opened.database.db as never);
-    return await fn(opened.database);
+    return await fn(opened.database, config);
   } finally {
     await opened.database.close();
     opened.lock?.release();
@@ -77,17 +78,13 @@ export async function tokenRevoke(id: string): Promise<void> {
   });
 }
 
-function directoryOf(database: Database) {
-  return createDirectory({
-    db: database.db,
-    clock: systemClock,
-    retentionDays: configOrExit().deletedRetentionDays,
-  });
+function directoryOf(database: Database, config: Config) {
+  return createDirectory({ db: database.db, clock: systemClock, retentionDays: config.deletedRetentionDays });
 }
 
 export async function userGet(idOrUserName: string): Promise<void> {
-  await withDatabase(async (database) => {
-    const directory = directoryOf(database);
+  await withDatabase(async (database, config) => {
+    const directory = directoryOf(database, config);
     const byId = /^[0-9a-f-]{36}$/i.test(idOrUserName) ? await directory.getUser(idOrUserName) : null;
     if (byId?.ok) return print(byId.value);
     const list = await directory.listUsers({ userName: idOrUserName, limit: 1 });
@@ -107,8 +104,8 @@ export async function userList(options: { limit: string; search?: string; cursor
     process.stderr.write('joinery: --limit must be a whole number from 1 to 1000\n');
     process.exit(2);
   }
-  await withDatabase(async (database) => {
-    const result = await directoryOf(database).listUsers({
+  await withDatabase(async (database, config) => {
+    const result = await directoryOf(database, config).listUsers({
       limit,
       search: options.search,
       cursor: options.cursor,

@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../test/database.ts';
 import { failed } from '../../test/results.ts';
 import { DAY_MS, type FakeClock, fakeClock, newId, type RequestContext, unwrap } from '../core/index.ts';
-import type { Database } from '../db/index.ts';
+import type { Database, Tables } from '../db/index.ts';
 import { createDirectory, type Directory, type Group, type Page } from './index.ts';
+import { rowCount } from './test-support.ts';
 
 const ctx: RequestContext = {
   actor: { type: 'user', id: 'admin-2', name: 'Grace Admin' },
@@ -37,15 +38,7 @@ describe('groups', () => {
       .orderBy('id')
       .execute();
   const snapshot = async () => {
-    const n = async (table: 'groups' | 'group_owners' | 'audit_log' | 'events') =>
-      Number(
-        (
-          await database.db
-            .selectFrom(table)
-            .select((eb) => eb.fn.countAll<number>().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
+    const n = (table: keyof Tables) => rowCount(database, table);
     return {
       groups: await n('groups'),
       owners: await n('group_owners'),

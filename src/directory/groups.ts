@@ -1,11 +1,11 @@
 import { type AuditEntry, diffAttributes, recordAudit } from '../audit/index.ts';
-import { DAY_MS, err, failure, isUuid, newId, ok, type RequestContext, type Result } from '../core/index.ts';
+import { err, failure, isUuid, newId, ok, type RequestContext, type Result } from '../core/index.ts';
 import type { Tx } from '../db/index.ts';
 import { emitEvents } from '../events/index.ts';
+import { type DirectoryDeps, type Page, pastRetention } from './deps.ts';
 import type { GroupCreateInput, GroupPatchInput } from './group-schemas.ts';
 import { decodeCursor, encodeCursor } from './paging.ts';
 import { transact } from './transact.ts';
-import type { DirectoryDeps, Page } from './users.ts';
 import { versionConflict } from './versioning.ts';
 
 export interface Group {
@@ -222,11 +222,7 @@ async function setDeleted(
     if (!deleted && !before.deletedAt)
       return err(failure('directory.not_deleted', `group ${id} is not deleted`, { id }));
     const now = deps.clock.now();
-    if (
-      !deleted &&
-      before.deletedAt &&
-      now.getTime() - new Date(before.deletedAt).getTime() > deps.retentionDays * DAY_MS
-    ) {
+    if (!deleted && before.deletedAt && pastRetention(deps, before.deletedAt, now)) {
       return err(
         failure(
           'directory.restore_window_passed',

@@ -1,4 +1,5 @@
 import type { RequestContext } from '../core/index.ts';
+import type { DirectoryDeps } from './deps.ts';
 import type { GroupCreateInput, GroupPatchInput, MemberRef } from './group-schemas.ts';
 import {
   createGroup,
@@ -14,19 +15,18 @@ import { addMembers, listMembers, type MemberListQuery, memberOf, removeMember }
 import { addOwner, listOwners, removeOwner } from './owners.ts';
 import { purgeDeleted } from './purge.ts';
 import type { UserCreateInput, UserPatchInput } from './user-schemas.ts';
+import { type MatchKey, upsertUsers } from './user-upsert.ts';
 import {
   createUser,
-  type DirectoryDeps,
   deleteUser,
   getUser,
   listUsers,
-  type MatchKey,
   restoreUser,
   type UserListQuery,
   updateUser,
-  upsertUsers,
 } from './users.ts';
 
+export type { DirectoryDeps, Page } from './deps.ts';
 export type { GroupCreateInput, GroupPatchInput, MemberRef } from './group-schemas.ts';
 export { groupCreateSchema, groupPatchSchema, memberRefSchema } from './group-schemas.ts';
 export type { Group, GroupListQuery } from './groups.ts';
@@ -35,7 +35,8 @@ export type { Email, PhoneNumber, User, UserAttributes } from './user-attributes
 export { userAttributeNames } from './user-attributes.ts';
 export type { UserCreateInput, UserPatchInput } from './user-schemas.ts';
 export { emailSchema, phoneSchema, userCreateSchema, userPatchSchema } from './user-schemas.ts';
-export type { DirectoryDeps, MatchKey, Page, UpsertOutcome, UserListQuery } from './users.ts';
+export type { MatchKey, UpsertOutcome } from './user-upsert.ts';
+export type { UserListQuery } from './users.ts';
 
 /** The directory: users, groups, memberships, owners and managers. Every write audits and emits events. */
 export function createDirectory(deps: DirectoryDeps) {

@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../test/database.ts';
 import { failed } from '../../test/results.ts';
 import { fakeClock, newId, type RequestContext, unwrap } from '../core/index.ts';
-import type { Database } from '../db/index.ts';
+import type { Database, Tables } from '../db/index.ts';
 import { createDirectory, type Directory, type Group, type Member, type Page, type User } from './index.ts';
+import { rowCount } from './test-support.ts';
 
 const ctx: RequestContext = {
   actor: { type: 'token', id: 'tok-1', name: 'sync' },
@@ -33,15 +34,7 @@ describe('memberships', () => {
   const u = (x: { id: string }) => ({ type: 'user' as const, id: x.id });
   const g = (x: { id: string }) => ({ type: 'group' as const, id: x.id });
   const snapshot = async () => {
-    const n = async (table: 'group_members' | 'audit_log' | 'events') =>
-      Number(
-        (
-          await database.db
-            .selectFrom(table)
-            .select((eb) => eb.fn.countAll<number>().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
+    const n = (table: keyof Tables) => rowCount(database, table);
     return { members: await n('group_members'), audit: await n('audit_log'), events: await n('events') };
   };
   const allMembers = async (groupId: string, transitive = false) =>

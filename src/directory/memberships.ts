@@ -3,11 +3,11 @@ import { recordAudit } from '../audit/index.ts';
 import { err, failure, isUuid, ok, type RequestContext, type Result } from '../core/index.ts';
 import type { Tx } from '../db/index.ts';
 import { emitEvents } from '../events/index.ts';
+import type { DirectoryDeps, Page } from './deps.ts';
 import type { MemberRef } from './group-schemas.ts';
 import { groupNotFound, lockGroup } from './groups.ts';
 import { decodeCursor, encodeCursor } from './paging.ts';
 import { transact } from './transact.ts';
-import type { DirectoryDeps, Page } from './users.ts';
 
 export interface Member {
   type: 'user' | 'group';

@@ -1,9 +1,39 @@
 import { recordAudit } from '../audit/index.ts';
 import { err, failure, isUuid, ok, type RequestContext, type Result } from '../core/index.ts';
+import type { Tx } from '../db/index.ts';
 import { emitEvents } from '../events/index.ts';
+import type { DirectoryDeps } from './deps.ts';
 import { groupNotFound, lockGroup } from './groups.ts';
 import { transact } from './transact.ts';
-import type { DirectoryDeps } from './users.ts';
+import { userNotFound } from './user-apply.ts';
+
+/** Audit row and group.updated event of one owner change: owners are part of the group, so subscribers
+ * (reviews, approvals) hear of it like any other group change. */
+async function recordOwnerChange(
+  tx: Tx,
+  deps: DirectoryDeps,
+  ctx: RequestContext,
+  groupId: string,
+  change: { before: string | null; after: string | null },
+): Promise<void> {
+  await recordAudit(tx, deps.clock, ctx, [
+    {
+      action: change.after ? 'group.owner.add' : 'group.owner.remove',
+      targetType: 'group',
+      targetId: groupId,
+      changes: [{ attribute: 'owners', ...change }],
+    },
+  ]);
+  await emitEvents(tx, deps.clock, ctx, [
+    { type: 'group.updated', aggregateType: 'group', aggregateId: groupId, payload: { changed: ['owners'] } },
+  ]);
+}
+
+const notOwner = (groupId: string, userId: string) =>
+  failure('directory.member_not_found', `user ${userId} is not an owner of group ${groupId}`, {
+    groupId,
+    userId,
+  });
 
 export async function addOwner(
   deps: DirectoryDeps,
@@ -14,16 +44,14 @@ export async function addOwner(
   return transact(deps.db, async (tx) => {
     const group = await lockGroup(tx, groupId);
     if (!group || group.deletedAt) return err(groupNotFound(groupId));
-    if (!isUuid(userId))
-      return err(failure('directory.user_not_found', `user ${userId} does not exist`, { id: userId }));
+    if (!isUuid(userId)) return err(userNotFound(userId));
     const user = await tx
       .selectFrom('users')
       .select('id')
       .where('id', '=', userId)
       .where('deleted_at', 'is', null)
       .executeTakeFirst();
-    if (!user)
-      return err(failure('directory.user_not_found', `user ${userId} does not exist`, { id: userId }));
+    if (!user) return err(userNotFound(userId));
     const inserted = await tx
       .insertInto('group_owners')
       .values({ group_id: groupId, user_id: userId, created_at: deps.clock.now() })
@@ -31,23 +59,7 @@ export async function addOwner(
       .returning('user_id')
       .execute();
     if (inserted.length === 0) return ok({ added: false });
-    await recordAudit(tx, deps.clock, ctx, [
-      {
-        action: 'group.owner.add',
-        targetType: 'group',
-        targetId: groupId,
-        changes: [{ attribute: 'owners', before: null, after: userId }],
-      },
-    ]);
-    // Owners are part of the group: subscribers (reviews, approvals) hear of the change like any other.
-    await emitEvents(tx, deps.clock, ctx, [
-      {
-        type: 'group.updated',
-        aggregateType: 'group',
-        aggregateId: groupId,
-        payload: { changed: ['owners'] },
-      },
-    ]);
+    await recordOwnerChange(tx, deps, ctx, groupId, { before: null, after: userId });
     return ok({ added: true });
   });
 }
@@ -61,44 +73,15 @@ export async function removeOwner(
   return transact(deps.db, async (tx) => {
     const group = await lockGroup(tx, groupId);
     if (!group || group.deletedAt) return err(groupNotFound(groupId));
-    if (!isUuid(userId)) {
-      return err(
-        failure('directory.member_not_found', `user ${userId} is not an owner of group ${groupId}`, {
-          groupId,
-          userId,
-        }),
-      );
-    }
+    if (!isUuid(userId)) return err(notOwner(groupId, userId));
     const deleted = await tx
       .deleteFrom('group_owners')
       .where('group_id', '=', groupId)
       .where('user_id', '=', userId)
       .returning('user_id')
       .execute();
-    if (deleted.length === 0) {
-      return err(
-        failure('directory.member_not_found', `user ${userId} is not an owner of group ${groupId}`, {
-          groupId,
-          userId,
-        }),
-      );
-    }
-    await recordAudit(tx, deps.clock, ctx, [
-      {
-        action: 'group.owner.remove',
-        targetType: 'group',
-        targetId: groupId,
-        changes: [{ attribute: 'owners', before: userId, after: null }],
-      },
-    ]);
-    await emitEvents(tx, deps.clock, ctx, [
-      {
-        type: 'group.updated',
-        aggregateType: 'group',
-        aggregateId: groupId,
-        payload: { changed: ['owners'] },
-      },
-    ]);
+    if (deleted.length === 0) return err(notOwner(groupId, userId));
+    await recordOwnerChange(tx, deps, ctx, groupId, { before: userId, after: null });
     return ok({ removed: true });
   });
 }

@@ -1,8 +1,8 @@
 import { recordAudit } from '../audit/index.ts';
-import { DAY_MS, type RequestContext } from '../core/index.ts';
+import type { RequestContext } from '../core/index.ts';
 import type { Tx } from '../db/index.ts';
 import { emitEvents } from '../events/index.ts';
-import type { DirectoryDeps } from './users.ts';
+import { type DirectoryDeps, retentionMs } from './deps.ts';
 
 const BATCH = 500;
 
@@ -65,7 +65,7 @@ export async function purgeDeleted(
   deps: DirectoryDeps,
   ctx: RequestContext,
 ): Promise<{ users: number; groups: number }> {
-  const cutoff = new Date(deps.clock.now().getTime() - deps.retentionDays * DAY_MS);
+  const cutoff = new Date(deps.clock.now().getTime() - retentionMs(deps));
   let users = 0;
   let groups = 0;
   for (const table of ['users', 'groups'] as const) {

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { type AuditEntry, diffAttributes, recordAudit } from '../audit/index.ts';
 import type { Clock, Failure, RequestContext } from '../core/index.ts';
 import { failure } from '../core/index.ts';
-import type { Tx } from '../db/index.ts';
+import type { AuditChange, Tx } from '../db/index.ts';
 import { emitEvents, type NewEvent } from '../events/index.ts';
 import { type User, userAttributeColumns, userAttributeNames } from './user-attributes.ts';
 
@@ -52,7 +52,7 @@ export async function writeUsers(
   clock: Clock,
   ctx: RequestContext,
   changes: UserChange[],
-): Promise<void> {
+): Promise<Map<string, AuditChange[]>> {
   const inserts = changes.filter((c) => c.before === null).map((c) => toRecord(c.after));
   const updates = changes.filter((c) => c.before !== null).map((c) => toRecord(c.after));
   // Creates first: an update in the same batch may point its manager at a user created here.
@@ -69,12 +69,14 @@ export async function writeUsers(
   }
   const audit: AuditEntry[] = [];
   const events: NewEvent[] = [];
+  const byUser = new Map<string, AuditChange[]>();
   for (const { before, after } of changes) {
     const changed = diffAttributes(
       before as unknown as Record<string, unknown> | null,
       after as unknown as Record<string, unknown>,
       userAttributeNames,
     );
+    byUser.set(after.id, changed);
     if (before === null) {
       // A new user's empty lists and extension bag are defaults, not changes worth recording.
       const set = changed.filter((c) => !isEmptyValue(c.after));
@@ -112,6 +114,7 @@ export async function writeUsers(
   }
   await recordAudit(tx, clock, ctx, audit);
   await emitEvents(tx, clock, ctx, events);
+  return byUser;
 }
 
 function isEmptyValue(value: unknown): boolean {
