@@ -18,6 +18,7 @@ import { createDirectory, type Directory } from './directory/index.ts';
 import { createDispatcher, type Dispatcher, type Subscriber } from './events/index.ts';
 import { createHttpApp } from './http/app.ts';
 import type { ReadinessCheck } from './http/ops-routes.ts';
+import { type ScimDeps, schemaCache } from './http/scim/context.ts';
 import { createJobs, type Jobs } from './jobs/index.ts';
 import { createMetrics, type Metrics } from './ops/index.ts';
 
@@ -180,7 +181,21 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     g.set({ state: 'waiting' }, stats.waiting);
   });
 
-  const http = createHttpApp({ logger, metrics, db, directory, tokens, readiness, version: VERSION });
+  const schemas = schemaCache(
+    () => directory.extensionSchemas(),
+    () => clock.now().getTime(),
+  );
+  const scim: ScimDeps = {
+    directory,
+    limits: {
+      maxResults: config.scimMaxResults,
+      bulkMaxOperations: config.scimBulkMaxOperations,
+      bulkMaxPayloadBytes: config.scimBulkMaxPayloadBytes,
+    },
+    customSchemas: schemas.get,
+    invalidateSchemas: schemas.invalidate,
+  };
+  const http = createHttpApp({ logger, metrics, db, directory, tokens, readiness, version: VERSION, scim });
   let server: ReturnType<typeof serve> | undefined;
   let stopping: Promise<void> | undefined;
 

@@ -80,6 +80,25 @@ export const settings = {
     default: '30',
     description: 'Days a soft-deleted user or group can be restored before the purge job removes it.',
   }),
+  scimMaxResults: setting({
+    env: 'JOINERY_SCIM_MAX_RESULTS',
+    schema: positiveInt(10000),
+    default: '1000',
+    description: 'Largest page a SCIM list or search returns; a larger `count` is lowered to it.',
+  }),
+  scimBulkMaxOperations: setting({
+    env: 'JOINERY_SCIM_BULK_MAX_OPERATIONS',
+    schema: positiveInt(10000),
+    default: '1000',
+    description: 'Most operations one SCIM Bulk request may carry (advertised; more is a 413).',
+  }),
+  scimBulkMaxPayloadBytes: setting({
+    env: 'JOINERY_SCIM_BULK_MAX_PAYLOAD_BYTES',
+    schema: positiveInt(104857600),
+    default: '1048576',
+    description:
+      'Largest SCIM Bulk body in bytes (advertised; larger is a 413). Other SCIM bodies may be 4 times this.',
+  }),
   purgeSchedule: setting({
     env: 'JOINERY_PURGE_SCHEDULE',
     schema: z

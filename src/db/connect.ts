@@ -1,4 +1,5 @@
 import { PGlite, types } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { Mutex } from './mutex.ts';
@@ -71,6 +72,8 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
 async function openPGlite(dataDir: string | undefined, loadDataDir: Blob | undefined): Promise<Database> {
   const pglite = await PGlite.create(dataDir, {
     parsers: { [types.DATE]: (v: string) => v },
+    // SCIM `co`/`ew` searches use trigram indexes (migration 0002); PGlite loads contrib code per open.
+    extensions: { pg_trgm },
     ...(loadDataDir ? { loadDataDir } : {}),
   });
   const mutex = new Mutex();

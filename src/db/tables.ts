@@ -124,6 +124,16 @@ export interface ApiTokensTable {
   revoked_at: Timestamp | null;
 }
 
+export interface ScimExtensionSchemasTable {
+  id: string;
+  name: string;
+  description: string;
+  resource_type: string;
+  attributes: Json<unknown[]>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface Tables {
   users: UsersTable;
   groups: GroupsTable;
@@ -133,4 +143,5 @@ export interface Tables {
   events: EventsTable;
   event_cursors: EventCursorsTable;
   api_tokens: ApiTokensTable;
+  scim_extension_schemas: ScimExtensionSchemasTable;
 }

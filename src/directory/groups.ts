@@ -21,7 +21,7 @@ export interface Group {
 
 const groupAttributes = ['displayName', 'description', 'externalId'] as const;
 
-interface GroupRow {
+export interface GroupRow {
   id: string;
   display_name: string;
   description: string | null;
@@ -86,71 +86,79 @@ export async function createGroup(
   ctx: RequestContext,
   input: GroupCreateInput,
 ): Promise<Result<Group>> {
-  return transact(deps.db, async (tx) => {
-    if (input.externalId && (await externalIdTaken(tx, input.externalId)))
-      return err(externalIdConflict(input.externalId));
-    const owners = [...new Set(input.ownerIds ?? [])];
-    if (owners.length > 0) {
-      const found = await tx
-        .selectFrom('users')
-        .select('id')
-        .where('id', '=', (eb) => eb.fn.any(eb.val(owners)))
-        .where('deleted_at', 'is', null)
-        .execute();
-      const missing = owners.filter((o) => !found.some((f) => f.id === o));
-      if (missing.length > 0) {
-        return err(
-          failure('directory.user_not_found', `owner ${missing[0]} is not an existing user`, {
-            ownerIds: missing,
-          }),
-        );
-      }
+  return transact(deps.db, (tx) => insertGroup(tx, deps, ctx, input));
+}
+
+/** Creates a group inside the caller's transaction (SCIM creates a group and its members in one). */
+export async function insertGroup(
+  tx: Tx,
+  deps: DirectoryDeps,
+  ctx: RequestContext,
+  input: GroupCreateInput,
+): Promise<Result<Group>> {
+  if (input.externalId && (await externalIdTaken(tx, input.externalId)))
+    return err(externalIdConflict(input.externalId));
+  const owners = [...new Set(input.ownerIds ?? [])];
+  if (owners.length > 0) {
+    const found = await tx
+      .selectFrom('users')
+      .select('id')
+      .where('id', '=', (eb) => eb.fn.any(eb.val(owners)))
+      .where('deleted_at', 'is', null)
+      .execute();
+    const missing = owners.filter((o) => !found.some((f) => f.id === o));
+    if (missing.length > 0) {
+      return err(
+        failure('directory.user_not_found', `owner ${missing[0]} is not an existing user`, {
+          ownerIds: missing,
+        }),
+      );
     }
-    const now = deps.clock.now();
-    const row = await tx
-      .insertInto('groups')
-      .values({
-        id: newId(),
-        display_name: input.displayName,
-        description: input.description ?? null,
-        external_id: input.externalId ?? null,
-        created_at: now,
-        updated_at: now,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    const group = rowToGroup(row as unknown as GroupRow);
-    if (owners.length > 0) {
-      await tx
-        .insertInto('group_owners')
-        .values(owners.map((userId) => ({ group_id: group.id, user_id: userId, created_at: now })))
-        .execute();
-    }
-    const audit: AuditEntry[] = [
-      {
-        action: 'group.create',
-        targetType: 'group',
-        targetId: group.id,
-        changes: diffAttributes(null, group as unknown as Record<string, unknown>, groupAttributes),
-      },
-      ...owners.map((userId) => ({
-        action: 'group.owner.add',
-        targetType: 'group',
-        targetId: group.id,
-        changes: [{ attribute: 'owners', before: null, after: userId }],
-      })),
-    ];
-    await recordAudit(tx, deps.clock, ctx, audit);
-    await emitEvents(tx, deps.clock, ctx, [
-      {
-        type: 'group.created',
-        aggregateType: 'group',
-        aggregateId: group.id,
-        payload: { displayName: group.displayName },
-      },
-    ]);
-    return ok(group);
-  });
+  }
+  const now = deps.clock.now();
+  const row = await tx
+    .insertInto('groups')
+    .values({
+      id: newId(),
+      display_name: input.displayName,
+      description: input.description ?? null,
+      external_id: input.externalId ?? null,
+      created_at: now,
+      updated_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const group = rowToGroup(row as unknown as GroupRow);
+  if (owners.length > 0) {
+    await tx
+      .insertInto('group_owners')
+      .values(owners.map((userId) => ({ group_id: group.id, user_id: userId, created_at: now })))
+      .execute();
+  }
+  const audit: AuditEntry[] = [
+    {
+      action: 'group.create',
+      targetType: 'group',
+      targetId: group.id,
+      changes: diffAttributes(null, group as unknown as Record<string, unknown>, groupAttributes),
+    },
+    ...owners.map((userId) => ({
+      action: 'group.owner.add',
+      targetType: 'group',
+      targetId: group.id,
+      changes: [{ attribute: 'owners', before: null, after: userId }],
+    })),
+  ];
+  await recordAudit(tx, deps.clock, ctx, audit);
+  await emitEvents(tx, deps.clock, ctx, [
+    {
+      type: 'group.created',
+      aggregateType: 'group',
+      aggregateId: group.id,
+      payload: { displayName: group.displayName },
+    },
+  ]);
+  return ok(group);
 }
 
 export async function updateGroup(
@@ -165,49 +173,61 @@ export async function updateGroup(
     if (!before || before.deletedAt) return err(groupNotFound(id));
     const stale = versionConflict('group', id, before.version, options.ifVersion);
     if (stale) return err(stale);
-    const next = { ...before };
-    if (patch.displayName !== undefined) next.displayName = patch.displayName;
-    if (patch.description !== undefined) next.description = patch.description;
-    if (patch.externalId !== undefined) next.externalId = patch.externalId;
-    const changes = diffAttributes(
-      before as unknown as Record<string, unknown>,
-      next as unknown as Record<string, unknown>,
-      groupAttributes,
-    );
-    if (changes.length === 0) return ok(before);
-    if (
-      next.externalId &&
-      next.externalId !== before.externalId &&
-      (await externalIdTaken(tx, next.externalId, id))
-    ) {
-      return err(externalIdConflict(next.externalId));
-    }
-    const now = deps.clock.now();
-    const row = await tx
-      .updateTable('groups')
-      .set({
-        display_name: next.displayName,
-        description: next.description,
-        external_id: next.externalId,
-        updated_at: now,
-        version: before.version + 1,
-      })
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await recordAudit(tx, deps.clock, ctx, [
-      { action: 'group.update', targetType: 'group', targetId: id, changes },
-    ]);
-    await emitEvents(tx, deps.clock, ctx, [
-      {
-        type: 'group.updated',
-        aggregateType: 'group',
-        aggregateId: id,
-        payload: { changed: changes.map((c) => c.attribute) },
-      },
-    ]);
-    return ok(rowToGroup(row as unknown as GroupRow));
+    return writeGroupAttributes(tx, deps, ctx, before, patch);
   });
+}
+
+/** Applies attribute changes to a group the caller's transaction has locked; no change, no write. */
+export async function writeGroupAttributes(
+  tx: Tx,
+  deps: DirectoryDeps,
+  ctx: RequestContext,
+  before: Group,
+  patch: GroupPatchInput,
+): Promise<Result<Group>> {
+  const id = before.id;
+  const next = { ...before };
+  if (patch.displayName !== undefined) next.displayName = patch.displayName;
+  if (patch.description !== undefined) next.description = patch.description;
+  if (patch.externalId !== undefined) next.externalId = patch.externalId;
+  const changes = diffAttributes(
+    before as unknown as Record<string, unknown>,
+    next as unknown as Record<string, unknown>,
+    groupAttributes,
+  );
+  if (changes.length === 0) return ok(before);
+  if (
+    next.externalId &&
+    next.externalId !== before.externalId &&
+    (await externalIdTaken(tx, next.externalId, id))
+  ) {
+    return err(externalIdConflict(next.externalId));
+  }
+  const now = deps.clock.now();
+  const row = await tx
+    .updateTable('groups')
+    .set({
+      display_name: next.displayName,
+      description: next.description,
+      external_id: next.externalId,
+      updated_at: now,
+      version: before.version + 1,
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await recordAudit(tx, deps.clock, ctx, [
+    { action: 'group.update', targetType: 'group', targetId: id, changes },
+  ]);
+  await emitEvents(tx, deps.clock, ctx, [
+    {
+      type: 'group.updated',
+      aggregateType: 'group',
+      aggregateId: id,
+      payload: { changed: changes.map((c) => c.attribute) },
+    },
+  ]);
+  return ok(rowToGroup(row as unknown as GroupRow));
 }
 
 async function setDeleted(
@@ -215,10 +235,13 @@ async function setDeleted(
   ctx: RequestContext,
   id: string,
   deleted: boolean,
+  ifVersion?: number,
 ): Promise<Result<Group>> {
   return transact(deps.db, async (tx) => {
     const before = await lockGroup(tx, id);
     if (!before || (deleted && before.deletedAt)) return err(groupNotFound(id));
+    const stale = versionConflict('group', id, before.version, ifVersion);
+    if (stale) return err(stale);
     if (!deleted && !before.deletedAt)
       return err(failure('directory.not_deleted', `group ${id} is not deleted`, { id }));
     const now = deps.clock.now();
@@ -253,8 +276,12 @@ async function setDeleted(
   });
 }
 
-export const deleteGroup = (deps: DirectoryDeps, ctx: RequestContext, id: string) =>
-  setDeleted(deps, ctx, id, true);
+export const deleteGroup = (
+  deps: DirectoryDeps,
+  ctx: RequestContext,
+  id: string,
+  options: { ifVersion?: number } = {},
+) => setDeleted(deps, ctx, id, true, options.ifVersion);
 export const restoreGroup = (deps: DirectoryDeps, ctx: RequestContext, id: string) =>
   setDeleted(deps, ctx, id, false);
 

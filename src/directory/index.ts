@@ -1,19 +1,33 @@
 import type { RequestContext } from '../core/index.ts';
+import { type ResourceSchemas, type ScimResult, scimOk } from '../scim/index.ts';
 import type { DirectoryDeps } from './deps.ts';
+import { changeGroup, createGroupWithMembers, type GroupChange } from './group-change.ts';
 import type { GroupCreateInput, GroupPatchInput, MemberRef } from './group-schemas.ts';
 import {
   createGroup,
   deleteGroup,
+  type Group,
   type GroupListQuery,
+  type GroupRow,
   getGroup,
   listGroups,
   restoreGroup,
+  rowToGroup,
   updateGroup,
 } from './groups.ts';
 import { directReports, managerChain } from './managers.ts';
 import { addMembers, listMembers, type MemberListQuery, memberOf, removeMember } from './memberships.ts';
 import { addOwner, listOwners, removeOwner } from './owners.ts';
 import { purgeDeleted } from './purge.ts';
+import {
+  declareExtensionSchema,
+  listExtensionSchemas,
+  removeExtensionSchema,
+} from './scim/extension-schemas.ts';
+import { createListCache } from './scim/list-cache.ts';
+import { classifyMembers, directMembersOf } from './scim/members.ts';
+import { type ScimSearch, type SearchPage, searchTable } from './scim/search.ts';
+import { rowToUser, type User, type UserRow } from './user-attributes.ts';
 import type { UserCreateInput, UserPatchInput } from './user-schemas.ts';
 import { type MatchKey, upsertUsers } from './user-upsert.ts';
 import {
@@ -27,10 +41,13 @@ import {
 } from './users.ts';
 
 export type { DirectoryDeps, Page } from './deps.ts';
+export type { GroupChange } from './group-change.ts';
 export type { GroupCreateInput, GroupPatchInput, MemberRef } from './group-schemas.ts';
 export { groupCreateSchema, groupPatchSchema, memberRefSchema } from './group-schemas.ts';
 export type { Group, GroupListQuery } from './groups.ts';
 export type { Member, MemberListQuery } from './memberships.ts';
+export { type ExtensionSchemaInput, extensionSchemaInput } from './scim/extension-schemas.ts';
+export type { ScimSearch, SearchPage } from './scim/search.ts';
 export type { Email, PhoneNumber, User, UserAttributes } from './user-attributes.ts';
 export { userAttributeNames } from './user-attributes.ts';
 export type { UserCreateInput, UserPatchInput } from './user-schemas.ts';
@@ -40,6 +57,7 @@ export type { UserListQuery } from './users.ts';
 
 /** The directory: users, groups, memberships, owners and managers. Every write audits and emits events. */
 export function createDirectory(deps: DirectoryDeps) {
+  const listCache = createListCache(() => deps.clock.now().getTime());
   return {
     createUser: (ctx: RequestContext, input: UserCreateInput) => createUser(deps, ctx, input),
     updateUser: (ctx: RequestContext, id: string, patch: UserPatchInput, options?: { ifVersion?: number }) =>
@@ -60,7 +78,13 @@ export function createDirectory(deps: DirectoryDeps) {
       patch: GroupPatchInput,
       options?: { ifVersion?: number },
     ) => updateGroup(deps, ctx, id, patch, options),
-    deleteGroup: (ctx: RequestContext, id: string) => deleteGroup(deps, ctx, id),
+    deleteGroup: (ctx: RequestContext, id: string, options?: { ifVersion?: number }) =>
+      deleteGroup(deps, ctx, id, options),
+    changeGroup: (ctx: RequestContext, id: string, change: GroupChange) => changeGroup(deps, ctx, id, change),
+    createGroupWithMembers: (ctx: RequestContext, input: GroupCreateInput, members: MemberRef[]) =>
+      createGroupWithMembers(deps, ctx, input, members),
+    /** Which of these ids are live users and which live groups (SCIM members carry no reliable type). */
+    classifyMembers: (ids: readonly string[]) => classifyMembers(deps.db, ids),
     restoreGroup: (ctx: RequestContext, id: string) => restoreGroup(deps, ctx, id),
     getGroup: (id: string, options?: { includeDeleted?: boolean }) => getGroup(deps, id, options),
     listGroups: (query: GroupListQuery) => listGroups(deps, query),
@@ -75,6 +99,25 @@ export function createDirectory(deps: DirectoryDeps) {
       removeOwner(deps, ctx, groupId, userId),
     listOwners: (groupId: string) => listOwners(deps, groupId),
     purgeDeleted: (ctx: RequestContext) => purgeDeleted(deps, ctx),
+    /** Live users matching a SCIM filter, filtered, sorted and paged in SQL. */
+    searchUsers: async (
+      schemas: ResourceSchemas,
+      search: ScimSearch,
+    ): Promise<ScimResult<SearchPage<User>>> => {
+      const page = await searchTable<UserRow>(deps, listCache, { resource: 'User', schemas }, search);
+      return page.ok ? scimOk({ total: page.value.total, rows: page.value.rows.map(rowToUser) }) : page;
+    },
+    searchGroups: async (
+      schemas: ResourceSchemas,
+      search: ScimSearch,
+    ): Promise<ScimResult<SearchPage<Group>>> => {
+      const page = await searchTable<GroupRow>(deps, listCache, { resource: 'Group', schemas }, search);
+      return page.ok ? scimOk({ total: page.value.total, rows: page.value.rows.map(rowToGroup) }) : page;
+    },
+    directMembersOf: (groupIds: readonly string[]) => directMembersOf(deps.db, groupIds),
+    extensionSchemas: () => listExtensionSchemas(deps),
+    declareExtensionSchema: (ctx: RequestContext, input: unknown) => declareExtensionSchema(deps, ctx, input),
+    removeExtensionSchema: (ctx: RequestContext, id: string) => removeExtensionSchema(deps, ctx, id),
   };
 }
 

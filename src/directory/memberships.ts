@@ -74,98 +74,128 @@ export async function addMembers(
       // each see no loop. One lock for every nesting change, taken before any row lock (a fixed order, so
       // no deadlock), serialises them; under READ COMMITTED the second one's cycle check then sees the
       // first one's committed row.
-      await sql`select pg_advisory_xact_lock(${NESTING_LOCK})`.execute(tx);
+      await lockNesting(tx);
     }
     const group = await lockGroup(tx, groupId);
     if (!group || group.deletedAt) return err(groupNotFound(groupId));
-    const unique = [...new Map(refs.map((r) => [`${r.type}:${r.id}`, r])).values()];
-    const malformed = unique.find((r) => !isUuid(r.id));
-    if (malformed) {
-      return err(
-        failure('directory.member_not_found', `${malformed.type} ${malformed.id} does not exist`, {
-          ...malformed,
-        }),
-      );
-    }
-    const found = await existingMembers(tx, unique);
-    const missing = unique.find((r) => !found.has(`${r.type}:${r.id}`));
-    if (missing) {
-      return err(
-        failure('directory.member_not_found', `${missing.type} ${missing.id} does not exist`, { ...missing }),
-      );
-    }
-    for (const ref of unique) {
-      if (ref.type === 'group' && (await wouldCycle(tx, groupId, ref.id))) {
-        return err(
-          failure(
-            'directory.membership_cycle',
-            `adding group ${ref.id} to group ${groupId} would nest a group in itself`,
-            {
-              groupId,
-              memberId: ref.id,
-            },
-          ),
-        );
-      }
-    }
-    const present = await tx
-      .selectFrom('group_members')
-      .select(['member_user_id', 'member_group_id'])
-      .where('group_id', '=', groupId)
-      .where((eb) =>
-        eb.or([
-          eb(
-            'member_user_id',
-            '=',
-            eb.fn.any(eb.val(unique.filter((r) => r.type === 'user').map((r) => r.id))),
-          ),
-          eb(
-            'member_group_id',
-            '=',
-            eb.fn.any(eb.val(unique.filter((r) => r.type === 'group').map((r) => r.id))),
-          ),
-        ]),
-      )
-      .execute();
-    const already = new Set(present.map((p) => p.member_user_id ?? p.member_group_id));
-    const added = unique.filter((r) => !already.has(r.id));
-    if (added.length === 0) return ok({ added });
-    const now = deps.clock.now();
-    await tx
-      .insertInto('group_members')
-      .values(
-        added.map((r) => ({
-          group_id: groupId,
-          member_user_id: r.type === 'user' ? r.id : null,
-          member_group_id: r.type === 'group' ? r.id : null,
-          created_at: now,
-        })),
-      )
-      .execute();
-    await recordAudit(
-      tx,
-      deps.clock,
-      ctx,
-      added.map((r) => ({
-        action: 'membership.add',
-        targetType: 'group',
-        targetId: groupId,
-        changes: [{ attribute: 'members', before: null, after: { type: r.type, id: r.id } }],
-      })),
-    );
-    await emitEvents(
-      tx,
-      deps.clock,
-      ctx,
-      added.map((r) => ({
-        type: 'membership.added' as const,
-        aggregateType: 'group' as const,
-        aggregateId: groupId,
-        payload: { groupId, memberType: r.type, memberId: r.id },
-      })),
-    );
-    return ok({ added });
+    const result = await insertMembers(tx, deps, ctx, groupId, refs);
+    if (result.ok && result.value.added.length > 0) await touchGroup(tx, deps, groupId);
+    return result;
   });
+}
+
+/** Serialises nesting changes; take it before any row lock when adding a group as a member. */
+export async function lockNesting(tx: Tx): Promise<void> {
+  await sql`select pg_advisory_xact_lock(${NESTING_LOCK})`.execute(tx);
+}
+
+/** A membership change changes the group's SCIM representation, so its version and ETag move too. */
+export async function touchGroup(tx: Tx, deps: DirectoryDeps, groupId: string): Promise<void> {
+  await tx
+    .updateTable('groups')
+    .set((eb) => ({ version: eb('version', '+', 1), updated_at: deps.clock.now() }))
+    .where('id', '=', groupId)
+    .execute();
+}
+
+/**
+ * Adds direct members inside the caller's transaction, which holds the group's row lock (and the
+ * nesting lock when a group is added). Already-present members are skipped.
+ */
+export async function insertMembers(
+  tx: Tx,
+  deps: DirectoryDeps,
+  ctx: RequestContext,
+  groupId: string,
+  refs: MemberRef[],
+): Promise<Result<{ added: MemberRef[] }>> {
+  const unique = [...new Map(refs.map((r) => [`${r.type}:${r.id}`, r])).values()];
+  const malformed = unique.find((r) => !isUuid(r.id));
+  if (malformed) {
+    return err(
+      failure('directory.member_not_found', `${malformed.type} ${malformed.id} does not exist`, {
+        ...malformed,
+      }),
+    );
+  }
+  const found = await existingMembers(tx, unique);
+  const missing = unique.find((r) => !found.has(`${r.type}:${r.id}`));
+  if (missing) {
+    return err(
+      failure('directory.member_not_found', `${missing.type} ${missing.id} does not exist`, { ...missing }),
+    );
+  }
+  for (const ref of unique) {
+    if (ref.type === 'group' && (await wouldCycle(tx, groupId, ref.id))) {
+      return err(
+        failure(
+          'directory.membership_cycle',
+          `adding group ${ref.id} to group ${groupId} would nest a group in itself`,
+          {
+            groupId,
+            memberId: ref.id,
+          },
+        ),
+      );
+    }
+  }
+  const present = await tx
+    .selectFrom('group_members')
+    .select(['member_user_id', 'member_group_id'])
+    .where('group_id', '=', groupId)
+    .where((eb) =>
+      eb.or([
+        eb(
+          'member_user_id',
+          '=',
+          eb.fn.any(eb.val(unique.filter((r) => r.type === 'user').map((r) => r.id))),
+        ),
+        eb(
+          'member_group_id',
+          '=',
+          eb.fn.any(eb.val(unique.filter((r) => r.type === 'group').map((r) => r.id))),
+        ),
+      ]),
+    )
+    .execute();
+  const already = new Set(present.map((p) => p.member_user_id ?? p.member_group_id));
+  const added = unique.filter((r) => !already.has(r.id));
+  if (added.length === 0) return ok({ added });
+  const now = deps.clock.now();
+  await tx
+    .insertInto('group_members')
+    .values(
+      added.map((r) => ({
+        group_id: groupId,
+        member_user_id: r.type === 'user' ? r.id : null,
+        member_group_id: r.type === 'group' ? r.id : null,
+        created_at: now,
+      })),
+    )
+    .execute();
+  await recordAudit(
+    tx,
+    deps.clock,
+    ctx,
+    added.map((r) => ({
+      action: 'membership.add',
+      targetType: 'group',
+      targetId: groupId,
+      changes: [{ attribute: 'members', before: null, after: { type: r.type, id: r.id } }],
+    })),
+  );
+  await emitEvents(
+    tx,
+    deps.clock,
+    ctx,
+    added.map((r) => ({
+      type: 'membership.added' as const,
+      aggregateType: 'group' as const,
+      aggregateId: groupId,
+      payload: { groupId, memberType: r.type, memberId: r.id },
+    })),
+  );
+  return ok({ added });
 }
 
 export async function removeMember(
@@ -185,14 +215,8 @@ export async function removeMember(
         }),
       );
     }
-    const deleted = await tx
-      .deleteFrom('group_members')
-      .where('group_id', '=', groupId)
-      .where((eb) => eb.or([eb('member_user_id', '=', memberId), eb('member_group_id', '=', memberId)]))
-      .returning(['member_user_id', 'member_group_id'])
-      .execute();
-    const row = deleted[0];
-    if (!row) {
+    const removed = await deleteMembers(tx, deps, ctx, groupId, [memberId]);
+    if (removed === 0) {
       return err(
         failure('directory.member_not_found', `${memberId} is not a direct member of group ${groupId}`, {
           groupId,
@@ -200,25 +224,67 @@ export async function removeMember(
         }),
       );
     }
-    const memberType = row.member_user_id ? 'user' : 'group';
-    await recordAudit(tx, deps.clock, ctx, [
-      {
-        action: 'membership.remove',
-        targetType: 'group',
-        targetId: groupId,
-        changes: [{ attribute: 'members', before: { type: memberType, id: memberId }, after: null }],
-      },
-    ]);
-    await emitEvents(tx, deps.clock, ctx, [
-      {
-        type: 'membership.removed',
-        aggregateType: 'group',
-        aggregateId: groupId,
-        payload: { groupId, memberType, memberId },
-      },
-    ]);
+    await touchGroup(tx, deps, groupId);
     return ok({ removed: true });
   });
+}
+
+/**
+ * Removes direct members inside the caller's transaction: the listed ids (non-members are skipped), or
+ * everyone except the listed ids (a SCIM PUT keeps members it names). Returns how many were removed.
+ */
+export async function deleteMembers(
+  tx: Tx,
+  deps: DirectoryDeps,
+  ctx: RequestContext,
+  groupId: string,
+  which: readonly string[] | { allExcept: readonly string[] },
+): Promise<number> {
+  const listed = ('allExcept' in which ? which.allExcept : which).filter(isUuid);
+  let query = tx.deleteFrom('group_members').where('group_id', '=', groupId);
+  if (!('allExcept' in which)) {
+    if (listed.length === 0) return 0;
+    query = query.where((eb) =>
+      eb.or([
+        eb('member_user_id', '=', eb.fn.any(eb.val(listed))),
+        eb('member_group_id', '=', eb.fn.any(eb.val(listed))),
+      ]),
+    );
+  } else if (listed.length > 0) {
+    // coalesce: exactly one of the two member columns is set on each row.
+    query = query.where(
+      sql<boolean>`not (coalesce(member_user_id, member_group_id) = any(${listed}::uuid[]))`,
+    );
+  }
+  const deleted = await query.returning(['member_user_id', 'member_group_id']).execute();
+  if (deleted.length === 0) return 0;
+  const removed = deleted.map((row) => ({
+    memberType: row.member_user_id ? ('user' as const) : ('group' as const),
+    memberId: (row.member_user_id ?? row.member_group_id) as string,
+  }));
+  await recordAudit(
+    tx,
+    deps.clock,
+    ctx,
+    removed.map((r) => ({
+      action: 'membership.remove',
+      targetType: 'group',
+      targetId: groupId,
+      changes: [{ attribute: 'members', before: { type: r.memberType, id: r.memberId }, after: null }],
+    })),
+  );
+  await emitEvents(
+    tx,
+    deps.clock,
+    ctx,
+    removed.map((r) => ({
+      type: 'membership.removed' as const,
+      aggregateType: 'group' as const,
+      aggregateId: groupId,
+      payload: { groupId, ...r },
+    })),
+  );
+  return removed.length;
 }
 
 export interface MemberListQuery {

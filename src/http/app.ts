@@ -6,6 +6,7 @@ import type { Directory } from '../directory/index.ts';
 import type { Metrics } from '../ops/index.ts';
 import { auditRoutes } from './api/audit.ts';
 import { groupRoutes } from './api/groups.ts';
+import { scimSchemaRoutes } from './api/scim-schemas.ts';
 import { tokenRoutes } from './api/tokens.ts';
 import { userRoutes } from './api/users.ts';
 import type { HttpEnv } from './env.ts';
@@ -14,6 +15,8 @@ import { requestScope, requireScope } from './middleware.ts';
 import { buildOpenApi } from './openapi.ts';
 import { opsRoutes, type ReadinessCheck } from './ops-routes.ts';
 import { RouteRegistry } from './routes.ts';
+import type { ScimDeps } from './scim/context.ts';
+import { mountScim } from './scim/router.ts';
 
 export interface HttpDeps {
   logger: Logger;
@@ -23,6 +26,7 @@ export interface HttpDeps {
   tokens: TokenDeps;
   readiness: () => Promise<ReadinessCheck>;
   version: string;
+  scim: ScimDeps;
 }
 
 export function createHttpApp(deps: HttpDeps): Hono<HttpEnv> {
@@ -35,11 +39,13 @@ export function createHttpApp(deps: HttpDeps): Hono<HttpEnv> {
   groupRoutes(api, deps.directory);
   auditRoutes(api, deps.db);
   tokenRoutes(api, deps.tokens);
+  scimSchemaRoutes(api, deps.scim);
   const v1 = new Hono<HttpEnv>();
   api.mount(v1, requireScope(deps.tokens));
   const openapi = buildOpenApi(api, { version: deps.version });
   v1.get('/openapi.json', (c) => c.json(openapi));
   app.route('/api/v1', v1);
+  mountScim(app, deps.scim, deps.tokens);
 
   app.notFound((c) =>
     errorResponse(c, failure('request.not_found', `no route for ${c.req.method} ${c.req.path}`)),

@@ -1,0 +1,124 @@
+import { type RawBuilder, sql } from 'kysely';
+import { isUuid } from '../../core/index.ts';
+import {
+  type CompareOp,
+  type CompareValue,
+  normaliseInstant,
+  type ScimResult,
+  scimErr,
+  scimOk,
+} from '../../scim/index.ts';
+
+type Sql = RawBuilder<unknown>;
+export type ScalarKind = 'text' | 'uuid' | 'boolean' | 'timestamp' | 'number';
+
+/** `%`, `_` and the escape character itself are literal in SCIM values; LIKE must see them escaped. */
+export function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+const bad = (detail: string) => scimErr<Sql>(400, 'invalidFilter', detail);
+
+/** Two-valued logic: a comparison with an absent attribute is false, never SQL null. */
+const definite = (predicate: Sql): Sql => sql`coalesce(${predicate}, false)`;
+
+export function presentSql(kind: ScalarKind, expr: Sql): Sql {
+  return kind === 'text' ? sql`coalesce(${expr} <> '', false)` : sql`(${expr} is not null)`;
+}
+
+/**
+ * One comparison of a scalar column with a filter value (RFC 7644 §3.4.2.2 operator table). `name`
+ * only feeds error messages.
+ */
+export function compareSql(
+  kind: ScalarKind,
+  expr: Sql,
+  caseExact: boolean,
+  op: CompareOp,
+  value: CompareValue,
+  name: string,
+): ScimResult<Sql> {
+  if (value === null) {
+    if (op === 'eq') return scimOk(sql`not ${presentSql(kind, expr)}`);
+    if (op === 'ne') return scimOk(presentSql(kind, expr));
+    return bad(`"${name}" cannot be compared with null using "${op}"`);
+  }
+  switch (kind) {
+    case 'text':
+      return textCompare(expr, caseExact, op, value, name);
+    case 'uuid':
+      return uuidCompare(expr, op, value, name);
+    case 'boolean':
+      if (typeof value !== 'boolean') return bad(`"${name}" is a boolean; compare it with true or false`);
+      if (op !== 'eq' && op !== 'ne') return bad(`"${op}" is not defined for boolean "${name}"`);
+      return scimOk(
+        op === 'eq' ? definite(sql`${expr} = ${value}`) : sql`(${expr} is distinct from ${value})`,
+      );
+    case 'timestamp': {
+      const instant = typeof value === 'string' ? normaliseInstant(value) : null;
+      if (instant === null)
+        return bad(
+          `"${name}" is a dateTime; compare it with an ISO 8601 string such as "2011-05-13T04:42:34Z"`,
+        );
+      return ordered(expr, sql`${instant}::timestamptz`, op, name, 'dateTime');
+    }
+    case 'number':
+      if (typeof value !== 'number') return bad(`"${name}" is a number; compare it with a number`);
+      return ordered(expr, sql`${value}::numeric`, op, name, 'number');
+  }
+}
+
+function ordered(expr: Sql, value: Sql, op: CompareOp, name: string, type: string): ScimResult<Sql> {
+  switch (op) {
+    case 'eq':
+      return scimOk(definite(sql`${expr} = ${value}`));
+    case 'ne':
+      return scimOk(sql`(${expr} is distinct from ${value})`);
+    case 'gt':
+      return scimOk(definite(sql`${expr} > ${value}`));
+    case 'ge':
+      return scimOk(definite(sql`${expr} >= ${value}`));
+    case 'lt':
+      return scimOk(definite(sql`${expr} < ${value}`));
+    case 'le':
+      return scimOk(definite(sql`${expr} <= ${value}`));
+    default:
+      return bad(`"${op}" is not defined for ${type} "${name}"`);
+  }
+}
+
+function textCompare(
+  expr: Sql,
+  caseExact: boolean,
+  op: CompareOp,
+  value: CompareValue,
+  name: string,
+): ScimResult<Sql> {
+  if (typeof value !== 'string') return bad(`"${name}" is a string; compare it with a quoted value`);
+  const left = caseExact ? expr : sql`lower(${expr})`;
+  const fold = (v: string): Sql => (caseExact ? sql`${v}` : sql`lower(${v})`);
+  switch (op) {
+    case 'co':
+      return scimOk(definite(sql`${left} like ${fold(`%${escapeLike(value)}%`)}`));
+    case 'sw':
+      return scimOk(definite(sql`${left} like ${fold(`${escapeLike(value)}%`)}`));
+    case 'ew':
+      return scimOk(definite(sql`${left} like ${fold(`%${escapeLike(value)}`)}`));
+    default:
+      // Ordering by code point (collation "C") so results do not depend on the server's locale.
+      return ordered(sql`${left} collate "C"`, sql`${fold(value)} collate "C"`, op, name, 'string');
+  }
+}
+
+function uuidCompare(expr: Sql, op: CompareOp, value: CompareValue, name: string): ScimResult<Sql> {
+  if (typeof value !== 'string') return bad(`"${name}" is an id; compare it with a quoted value`);
+  if (op === 'eq' || op === 'ne') {
+    // A value that is not a uuid matches nothing; casting it would be a database error, not an answer.
+    if (!isUuid(value)) return scimOk(op === 'eq' ? sql`false` : sql`(${expr} is not null)`);
+    const uuid = value.toLowerCase();
+    return scimOk(
+      op === 'eq' ? definite(sql`${expr} = ${uuid}::uuid`) : sql`(${expr} is distinct from ${uuid}::uuid)`,
+    );
+  }
+  return textCompare(sql`${expr}::text`, false, op, value, name);
+}

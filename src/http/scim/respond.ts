@@ -1,0 +1,60 @@
+import type { Context } from 'hono';
+import { type ScimError, scimErrorBody } from '../../scim/index.ts';
+
+export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
+
+/** What a SCIM operation produced; routes and Bulk both render it. */
+export interface ScimOutcome {
+  status: number;
+  body?: unknown;
+  location?: string;
+  etag?: string;
+}
+
+export const failed = (error: ScimError): ScimOutcome => ({
+  status: error.status,
+  body: scimErrorBody(error),
+});
+export const problem = (status: number, scimType: ScimError['scimType'], detail: string): ScimOutcome =>
+  failed(scimType ? { status, scimType, detail } : { status, detail });
+
+export function render(c: Context, outcome: ScimOutcome): Response {
+  const headers = new Headers();
+  if (outcome.location) headers.set('Location', outcome.location);
+  if (outcome.etag) headers.set('ETag', outcome.etag);
+  if (outcome.status === 401) headers.set('WWW-Authenticate', 'Bearer realm="joinery"');
+  const requestId = c.get('requestId' as never) as string | undefined;
+  if (requestId) headers.set('X-Request-Id', requestId);
+  if (outcome.body === undefined || outcome.status === 204 || outcome.status === 304) {
+    return new Response(null, { status: outcome.status, headers });
+  }
+  headers.set('Content-Type', SCIM_CONTENT_TYPE);
+  return new Response(JSON.stringify(outcome.body), { status: outcome.status, headers });
+}
+
+/** meta.version is a weak ETag over the row version (RFC 7644 §3.14). */
+export const etagOf = (version: number): string => `W/"${version}"`;
+
+/**
+ * The version an If-Match header asks for: a number, `*` (any), or `invalid` when it names a version
+ * this server never issued (which can only mismatch).
+ */
+export function parseIfMatch(header: string | undefined): number | '*' | 'invalid' | undefined {
+  if (header === undefined) return undefined;
+  const tags = header.split(',').map((t) => t.trim());
+  if (tags.includes('*')) return '*';
+  for (const tag of tags) {
+    const m = /^(?:W\/)?"(\d{1,9})"$/.exec(tag);
+    if (m?.[1]) return Number(m[1]);
+  }
+  return 'invalid';
+}
+
+/** True when one of the If-None-Match tags names this version (weak comparison, RFC 9110 §13.1.2). */
+export function noneMatchHits(header: string | undefined, version: number): boolean {
+  if (header === undefined) return false;
+  return header
+    .split(',')
+    .map((t) => t.trim())
+    .some((t) => t === '*' || t.replace(/^W\//, '') === `"${version}"`);
+}
