@@ -4,6 +4,7 @@ import type { Scope } from '../auth/index.ts';
 import { failure, type RequestContext } from '../core/index.ts';
 import type { HttpEnv } from './env.ts';
 import { errorResponse, validationFailure } from './errors.ts';
+import { parseJsonBody } from './json-body.ts';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -95,15 +96,9 @@ async function readJson(c: Context<HttpEnv>): Promise<Parsed<unknown>> {
       ),
     };
   }
-  const text = await c.req.text();
-  try {
-    return { ok: true, value: JSON.parse(text) as unknown };
-  } catch (error) {
-    return {
-      ok: false,
-      error: failure('request.invalid_json', `the body is not valid JSON: ${(error as Error).message}`, {}),
-    };
-  }
+  const parsed = parseJsonBody(await c.req.text());
+  if (parsed.ok) return parsed;
+  return { ok: false, error: failure('request.invalid_json', parsed.message, {}) };
 }
 
 /** Shorthand for a JSON response with a status. */

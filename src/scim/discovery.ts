@@ -1,5 +1,6 @@
 import type { ResourceSchemas } from './resource-schemas.ts';
 import type { AttributeDefinition, SchemaDefinition } from './schema-types.ts';
+import { commonAttributes } from './schemas/common.ts';
 
 const SPC = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
 const RESOURCE_TYPE = 'urn:ietf:params:scim:schemas:core:2.0:ResourceType';
@@ -68,14 +69,18 @@ function attributeDocument(a: AttributeDefinition): Record<string, unknown> {
   };
 }
 
-/** RFC 7643 §7: the same definitions that drive validation, PATCH and filtering. */
-export function schemaDocument(baseUrl: string, s: SchemaDefinition): Record<string, unknown> {
+/**
+ * RFC 7643 §7: the same definitions that drive validation, PATCH and filtering. A resource type's core
+ * schema also lists the common attributes (id, externalId, meta; §3.1 allows it), so a client reading
+ * only /Schemas learns that id is read-only and always returned.
+ */
+export function schemaDocument(baseUrl: string, s: SchemaDefinition, core = false): Record<string, unknown> {
   return {
     schemas: [SCHEMA],
     id: s.id,
     name: s.name,
     description: s.description,
-    attributes: s.attributes.map(attributeDocument),
+    attributes: [...(core ? commonAttributes : []), ...s.attributes].map(attributeDocument),
     meta: { resourceType: 'Schema', location: `${baseUrl}/Schemas/${s.id}` },
   };
 }

@@ -1,17 +1,30 @@
-// ISO 8601 date or date-time with any number of fractional digits; PostgreSQL parses and rounds it.
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:?\d{2})?)?$/;
+import { instantOf } from './patch/datetime.ts';
+
+const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const FRACTION = /\.(\d+)/;
+
+/** A filter's date-time as PostgreSQL should read it; `inexact` when digits below a microsecond were cut. */
+export interface Instant {
+  text: string;
+  inexact: boolean;
+}
 
 /**
- * The instant as text PostgreSQL reads the same whatever its session time zone: a bare date is
- * midnight UTC and a date-time without an offset is UTC. Null when the value is not ISO 8601.
+ * A SCIM dateTime (or a bare date, read as midnight UTC) checked against the calendar and made
+ * unambiguous for PostgreSQL: an explicit offset (UTC when none was given) and at most six fractional
+ * digits, cut rather than rounded (Entra sends seven). Null when the value is not a real instant:
+ * `2026-02-30` must be a 400, not a database error.
  */
-export function normaliseInstant(value: string): string | null {
-  if (!ISO_INSTANT.test(value)) return null;
-  const text =
-    value.length === 10
-      ? `${value}T00:00:00Z`
-      : /(?:[Zz]|[+-]\d{2}:?\d{2})$/.test(value)
-        ? value
-        : `${value}Z`;
-  return Number.isNaN(Date.parse(text.replace(/(\.\d{3})\d+/, '$1'))) ? null : text;
+export function normaliseInstant(value: string): Instant | null {
+  // ISO 8601's basic offset (+0130) is common in the wild; xsd:dateTime wants +01:30.
+  const extended = value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
+  const text = DATE_ONLY.test(extended) ? `${extended}T00:00:00Z` : extended;
+  if (instantOf(text) === null || Number(text.slice(0, 4)) < 1) return null;
+  const zoned = /(?:[Zz]|[+-]\d{2}:\d{2})$/.test(text) ? text : `${text}Z`;
+  const fraction = FRACTION.exec(zoned)?.[1] ?? '';
+  if (fraction.length <= 6) return { text: zoned, inexact: false };
+  return {
+    text: zoned.replace(FRACTION, `.${fraction.slice(0, 6)}`),
+    inexact: /[1-9]/.test(fraction.slice(6)),
+  };
 }

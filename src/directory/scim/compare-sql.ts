@@ -60,7 +60,9 @@ export function compareSql(
         return bad(
           `"${name}" is a dateTime; compare it with an ISO 8601 string such as "2011-05-13T04:42:34Z"`,
         );
-      return ordered(expr, sql`${instant}::timestamptz`, op, name, 'dateTime');
+      return instant.inexact
+        ? between(expr, sql`${instant.text}::timestamptz`, op, name, 'dateTime')
+        : ordered(expr, sql`${instant.text}::timestamptz`, op, name, 'dateTime');
     }
     case 'number':
       if (typeof value !== 'number') return bad(`"${name}" is a number; compare it with a number`);
@@ -87,6 +89,28 @@ function ordered(expr: Sql, value: Sql, op: CompareOp, name: string, type: strin
   }
 }
 
+/**
+ * A comparison with a value that falls strictly between two storable values: the value was cut to
+ * `floor` (sub-microsecond digits of a date-time, or the text after a NUL, which PostgreSQL cannot
+ * store). Nothing stored equals it; `> v` and `>= v` mean `> floor`, `< v` and `<= v` mean `<= floor`.
+ */
+function between(expr: Sql, floor: Sql, op: CompareOp, name: string, type: string): ScimResult<Sql> {
+  switch (op) {
+    case 'eq':
+      return scimOk(sql`false`);
+    case 'ne':
+      return scimOk(sql`true`);
+    case 'gt':
+    case 'ge':
+      return scimOk(definite(sql`${expr} > ${floor}`));
+    case 'lt':
+    case 'le':
+      return scimOk(definite(sql`${expr} <= ${floor}`));
+    default:
+      return bad(`"${op}" is not defined for ${type} "${name}"`);
+  }
+}
+
 function textCompare(
   expr: Sql,
   caseExact: boolean,
@@ -97,6 +121,19 @@ function textCompare(
   if (typeof value !== 'string') return bad(`"${name}" is a string; compare it with a quoted value`);
   const left = caseExact ? expr : sql`lower(${expr})`;
   const fold = (v: string): Sql => (caseExact ? sql`${v}` : sql`lower(${v})`);
+  const nul = value.indexOf('\u0000');
+  if (nul >= 0) {
+    // No stored text holds a NUL, so nothing contains or equals this value; it orders right after
+    // its prefix.
+    if (op === 'co' || op === 'sw' || op === 'ew') return scimOk(sql`false`);
+    return between(
+      sql`${left} collate "C"`,
+      sql`${fold(value.slice(0, nul))} collate "C"`,
+      op,
+      name,
+      'string',
+    );
+  }
   switch (op) {
     case 'co':
       return scimOk(definite(sql`${left} like ${fold(`%${escapeLike(value)}%`)}`));

@@ -39,7 +39,11 @@ function sortExpression(
   if (resolved.value.kind === 'extension')
     return scimErr(400, 'invalidValue', 'sortBy must name an attribute');
   const { schema, attribute, sub } = resolved.value;
-  const spec = columnFor(target.resource, schema, attribute, sub, target.schemas.extensions);
+  const whole = columnFor(target.resource, schema, attribute, null, target.schemas.extensions);
+  const spec =
+    whole?.kind === 'multi'
+      ? whole
+      : columnFor(target.resource, schema, attribute, sub, target.schemas.extensions);
   switch (spec?.kind) {
     case 'text':
       return scimOk(spec.caseExact ? sql`${spec.expr} collate "C"` : sql`lower(${spec.expr}) collate "C"`);
@@ -49,9 +53,12 @@ function sortExpression(
     case 'number':
       return scimOk(spec.expr);
     case 'multi': {
+      // RFC 7644 §3.4.2.3: a multi-valued attribute sorts by its primary value, else its first one.
       const field = sub?.name ?? 'value';
-      return scimOk(sql`(select lower(e ->> ${field}) collate "C" from jsonb_array_elements(${spec.expr}) e
-        order by jsonb_typeof(e -> 'primary') = 'boolean' and (e ->> 'primary')::boolean desc limit 1)`);
+      return scimOk(sql`(select lower(x.e ->> ${field}) collate "C"
+        from jsonb_array_elements(${spec.expr}) with ordinality as x(e, n)
+        order by coalesce(jsonb_typeof(x.e -> 'primary') = 'boolean' and (x.e ->> 'primary')::boolean, false) desc, x.n
+        limit 1)`);
     }
     default:
       return scimErr(400, 'invalidValue', `sortBy: "${attribute.name}" cannot be sorted on`);
@@ -83,7 +90,9 @@ export async function searchTable<Row>(
     const sort = sortExpression(target, search.sortBy);
     if (!sort.ok) return sort;
     const direction = search.sortOrder === 'descending' ? sql`desc` : sql`asc`;
-    order = sql`${sort.value} ${direction} nulls last, ${idColumn}`;
+    // Resources without a value sort last when ascending and first when descending (§3.4.2.3).
+    const nulls = search.sortOrder === 'descending' ? sql`nulls first` : sql`nulls last`;
+    order = sql`${sort.value} ${direction} ${nulls}, ${idColumn}`;
   } else if (search.sortOrder === 'descending') {
     order = sql`${idColumn} desc`;
   }
@@ -93,10 +102,19 @@ export async function searchTable<Row>(
   const offset = Math.max(0, search.startIndex - 1);
   const limit = search.count;
 
-  const markRow = await sql<{ mark: number | null }>`select max(id) as mark from events`.execute(deps.db);
-  const mark = Number(markRow.rows[0]?.mark ?? 0);
   const keysetable = !search.sortBy && search.sortOrder !== 'descending';
-  const anchor = keysetable && offset > 0 ? cache.anchor(key, mark, offset) : undefined;
+  // The outbox high-water mark stamps cached totals and anchors. A first page shorter than `count`
+  // carries its own total, so the common lookup (`userName eq ...`) skips the mark and the count.
+  let mark: number | undefined;
+  const readMark = async () => {
+    const row = await sql<{ mark: number | null }>`select max(id) as mark from events`.execute(deps.db);
+    mark = Number(row.rows[0]?.mark ?? 0);
+    return mark;
+  };
+  const anchor = keysetable && offset > 0 ? cache.anchor(key, await readMark(), offset) : undefined;
+  // An anchor is only as good as the mark read before its page: page 1 anchors nothing, page 2 (a
+  // cheap offset) anchors page 3, and so on.
+  const markBeforePage = mark;
 
   let rows: Row[] = [];
   if (limit > 0) {
@@ -107,25 +125,20 @@ export async function searchTable<Row>(
           limit ${limit} offset ${offset}`.execute(deps.db);
     rows = result.rows;
   }
-  const last = rows[rows.length - 1] as { id?: string } | undefined;
-  if (keysetable && last?.id && rows.length === limit)
-    cache.rememberAnchor(key, mark, offset + limit, last.id);
+  if (limit > 0 && offset === 0 && rows.length < limit) return scimOk({ total: rows.length, rows });
 
-  let total: number;
-  if (limit > 0 && offset === 0 && rows.length < limit) {
-    total = rows.length;
-  } else {
-    const cached = cache.total(key, mark);
-    if (cached !== undefined) {
-      total = cached;
-    } else {
-      const counted = await sql<{
-        total: number;
-      }>`select count(*)::int as total from ${table} where ${where}`.execute(deps.db);
-      total = Number(counted.rows[0]?.total ?? 0);
-      // Only a fresh count is remembered: refreshing the stamp on a hit would stretch the TTL forever.
-      cache.rememberTotal(key, mark, total);
-    }
+  const stamp = mark ?? (await readMark());
+  const last = rows[rows.length - 1] as { id?: string } | undefined;
+  if (keysetable && markBeforePage !== undefined && last?.id && rows.length === limit)
+    cache.rememberAnchor(key, markBeforePage, offset + limit, last.id);
+  let total = cache.total(key, stamp);
+  if (total === undefined) {
+    const counted = await sql<{
+      total: number;
+    }>`select count(*)::int as total from ${table} where ${where}`.execute(deps.db);
+    total = Number(counted.rows[0]?.total ?? 0);
+    // Only a fresh count is remembered: refreshing the stamp on a hit would stretch the TTL forever.
+    cache.rememberTotal(key, stamp, total);
   }
   return scimOk({ total, rows });
 }

@@ -148,6 +148,12 @@ export async function bulkOp(deps: ScimDeps, call: ScimCall): Promise<ScimOutcom
         const id = (outcome.body as { id?: unknown } | undefined)?.id;
         if (typeof id === 'string') created.set(op.bulkId, id);
       }
+      // RFC 7644 §3.7: location is required in every answer but a failed POST.
+      if (!outcome.location && op.method !== 'POST')
+        outcome = {
+          ...outcome,
+          location: `${call.baseUrl}${(substitute(op.path, created) as string).split('?')[0]}`,
+        };
       results.push({ index: op.index, entry: entryOf(op, outcome) });
     }
     if (waiting.length === pending.length) {
@@ -158,7 +164,10 @@ export async function bulkOp(deps: ScimDeps, call: ScimCall): Promise<ScimOutcom
         if (op.bulkId) failedIds.add(op.bulkId);
         results.push({
           index: op.index,
-          entry: entryOf(op, problem(409, 'invalidValue', 'circular bulkId references cannot be resolved')),
+          entry: entryOf(op, {
+            ...problem(409, 'invalidValue', 'circular bulkId references cannot be resolved'),
+            ...(op.method === 'POST' ? {} : { location: `${call.baseUrl}${op.path.split('?')[0]}` }),
+          }),
         });
       }
       break;

@@ -36,18 +36,29 @@ export function render(c: Context, outcome: ScimOutcome): Response {
 export const etagOf = (version: number): string => `W/"${version}"`;
 
 /**
- * The version an If-Match header asks for: a number, `*` (any), or `invalid` when it names a version
- * this server never issued (which can only mismatch).
+ * The versions an If-Match header names (RFC 9110 §13.1.1: a list that passes when any tag matches):
+ * `*` for any, or the numbers of the tags this server could have issued (others can only mismatch).
  */
-export function parseIfMatch(header: string | undefined): number | '*' | 'invalid' | undefined {
+export function parseIfMatch(header: string | undefined): Set<number> | '*' | undefined {
   if (header === undefined) return undefined;
   const tags = header.split(',').map((t) => t.trim());
   if (tags.includes('*')) return '*';
+  const versions = new Set<number>();
   for (const tag of tags) {
     const m = /^(?:W\/)?"(\d{1,9})"$/.exec(tag);
-    if (m?.[1]) return Number(m[1]);
+    if (m?.[1]) versions.add(Number(m[1]));
   }
-  return 'invalid';
+  return versions;
+}
+
+/**
+ * The row version a write must still find, from If-Match and the version just read: undefined when the
+ * header is absent or `*`, null when no listed tag is current (the caller answers 412).
+ */
+export function ifMatchVersion(header: string | undefined, current: number): number | undefined | null {
+  const wanted = parseIfMatch(header);
+  if (wanted === undefined || wanted === '*') return undefined;
+  return wanted.has(current) ? current : null;
 }
 
 /** True when one of the If-None-Match tags names this version (weak comparison, RFC 9110 §13.1.2). */

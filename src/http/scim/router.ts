@@ -9,6 +9,7 @@ import {
   userResourceSchemas,
 } from '../../scim/index.ts';
 import type { HttpEnv } from '../env.ts';
+import { parseJsonBody } from '../json-body.ts';
 import { bulkOp } from './bulk.ts';
 import type { ScimCall, ScimDeps } from './context.ts';
 import { dispatch } from './dispatch.ts';
@@ -26,6 +27,7 @@ const methodNotAllowed = (c: Context, allow: string) => {
 async function readBody(
   c: Context,
   limit: number,
+  search: boolean,
 ): Promise<{ ok: true; value: unknown } | { ok: false; outcome: ScimOutcome }> {
   const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   if (
@@ -45,14 +47,11 @@ async function readBody(
   if (Buffer.byteLength(text) > limit)
     return { ok: false, outcome: problem(413, undefined, `the body exceeds ${limit} bytes`) };
   if (text.trim() === '') return { ok: true, value: undefined };
-  try {
-    return { ok: true, value: JSON.parse(text) as unknown };
-  } catch (error) {
-    return {
-      ok: false,
-      outcome: problem(400, 'invalidSyntax', `the body is not valid JSON: ${(error as Error).message}`),
-    };
-  }
+  // A search only reads: a NUL in its filter is answered like the same filter in a URL.
+  const parsed = parseJsonBody(text, { allowNul: search });
+  if (parsed.ok) return parsed;
+  const scimType = parsed.message.startsWith('the body is not') ? 'invalidSyntax' : 'invalidValue';
+  return { ok: false, outcome: problem(400, scimType, parsed.message) };
 }
 
 function discovery(
@@ -84,7 +83,7 @@ function discovery(
         : [...new Map(types.flatMap((t) => [t.core, ...t.extensions]).map((s) => [s.id, s])).values()].map(
             (s) => ({
               id: s.id,
-              doc: schemaDocument(baseUrl, s),
+              doc: schemaDocument(baseUrl, s, types.some((t) => t.core === s)),
             }),
           );
     if (rest.length === 0) {
@@ -115,6 +114,15 @@ function discovery(
  */
 export function mountScim(app: Hono<HttpEnv>, deps: ScimDeps, tokens: TokenDeps): void {
   const handler = async (c: Context<HttpEnv>) => {
+    try {
+      return await serveScim(c);
+    } catch (error) {
+      // Unexpected: logged with the request id; the client gets a SCIM error body, never internals.
+      c.get('log')?.error({ err: error }, 'unhandled error in SCIM request');
+      return render(c, problem(500, undefined, `internal error (request ${c.get('requestId')})`));
+    }
+  };
+  const serveScim = async (c: Context<HttpEnv>) => {
     const url = new URL(c.req.url);
     const baseUrl = `${url.origin}${SCIM_BASE}`;
     const segments = c.req.path
@@ -140,7 +148,7 @@ export function mountScim(app: Hono<HttpEnv>, deps: ScimDeps, tokens: TokenDeps)
     const limit = isBulk ? deps.limits.bulkMaxPayloadBytes : deps.limits.bulkMaxPayloadBytes * 4;
     let body: unknown;
     if (c.req.method === 'POST' || c.req.method === 'PUT' || c.req.method === 'PATCH') {
-      const read = await readBody(c, limit);
+      const read = await readBody(c, limit, segments[1] === '.search');
       if (!read.ok) return render(c, read.outcome);
       body = read.value;
     }
@@ -167,4 +175,9 @@ export function mountScim(app: Hono<HttpEnv>, deps: ScimDeps, tokens: TokenDeps)
   };
   app.all(SCIM_BASE, handler);
   app.all(`${SCIM_BASE}/*`, handler);
+  // RFC 7644 §3.13: the version is in the path; any other version is invalidVers, not a bare 404.
+  const otherVersion = (c: Context<HttpEnv>) =>
+    render(c, problem(400, 'invalidVers', `this server speaks SCIM 2.0 only, at ${SCIM_BASE}`));
+  app.all('/scim/v1', otherVersion);
+  app.all('/scim/v1/*', otherVersion);
 }

@@ -1,6 +1,7 @@
 import type { User } from '../../directory/index.ts';
 import {
   applyPatch,
+  filterNames,
   LIST_RESPONSE,
   type ListQuery,
   parseListQuery,
@@ -10,7 +11,7 @@ import {
   userResourceSchemas,
 } from '../../scim/index.ts';
 import type { ScimCall, ScimDeps } from './context.ts';
-import { etagOf, failed, noneMatchHits, parseIfMatch, problem, type ScimOutcome } from './respond.ts';
+import { etagOf, failed, ifMatchVersion, noneMatchHits, problem, type ScimOutcome } from './respond.ts';
 import { userInputFrom } from './user-input.ts';
 import { userToScim } from './user-resource.ts';
 
@@ -20,11 +21,10 @@ const notFound = (id: string) => problem(404, undefined, `User ${id} not found`)
 function expectedVersion(call: ScimCall, current: User): { ifVersion?: number } | ScimOutcome {
   if (noneMatchHits(call.ifNoneMatch, current.version))
     return problem(412, undefined, `If-None-Match: the User is at version ${etagOf(current.version)}`);
-  const ifMatch = parseIfMatch(call.ifMatch);
-  if (ifMatch === undefined || ifMatch === '*') return {};
-  if (ifMatch === 'invalid' || ifMatch !== current.version)
+  const ifVersion = ifMatchVersion(call.ifMatch, current.version);
+  if (ifVersion === null)
     return problem(412, undefined, `If-Match: the User is at version ${etagOf(current.version)}`);
-  return { ifVersion: ifMatch };
+  return ifVersion === undefined ? {} : { ifVersion };
 }
 
 async function withGroups(deps: ScimDeps, user: User, resource: ScimResource, query: ListQuery | null) {
@@ -64,8 +64,7 @@ export async function getUserOp(deps: ScimDeps, call: ScimCall, id: string): Pro
   const user = found.value;
   const etag = etagOf(user.version);
   if (noneMatchHits(call.ifNoneMatch, user.version)) return { status: 304, etag };
-  const ifMatch = parseIfMatch(call.ifMatch);
-  if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== user.version)
+  if (ifMatchVersion(call.ifMatch, user.version) === null)
     return problem(412, undefined, `If-Match: the User is at version ${etag}`);
   return {
     status: 200,
@@ -175,6 +174,13 @@ export async function listUsersOp(
   const parsed = parseListQuery(raw, deps.limits.maxResults);
   if (!parsed.ok) return failed(parsed.error);
   const query = parsed.value;
+  // RFC 7644 §7.5.2 / §3.12 `sensitive`: a password must never travel in a URL, where proxies log it.
+  if (raw === call.query && query.filter && filterNames(query.filter, 'password'))
+    return problem(
+      403,
+      'sensitive',
+      'a filter on password must not be sent in the URL; use POST /Users/.search',
+    );
   const custom = await deps.customSchemas();
   const schemas = userResourceSchemas(custom);
   const page = await deps.directory.searchUsers(schemas, query);
