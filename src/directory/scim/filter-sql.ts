@@ -34,19 +34,9 @@ export function filterToSql(filter: Filter, target: FilterTarget): ScimResult<Sq
       return scimErr(400, 'tooMany', `the filter has more than ${MAX_NODES} terms; split the query`);
     switch (f.kind) {
       case 'and':
-      case 'or': {
-        const left = walk(f.left);
-        if (!left.ok) return left;
-        const right = walk(f.right);
-        if (!right.ok) return right;
-        return scimOk(
-          f.kind === 'and' ? sql`(${left.value} and ${right.value})` : sql`(${left.value} or ${right.value})`,
-        );
-      }
-      case 'not': {
-        const inner = walk(f.filter);
-        return inner.ok ? scimOk(sql`(not ${inner.value})`) : inner;
-      }
+      case 'or':
+      case 'not':
+        return logical(f, walk);
       case 'valuePath':
         return valuePathSql(f, target);
       default:
@@ -57,6 +47,24 @@ export function filterToSql(filter: Filter, target: FilterTarget): ScimResult<Sq
 }
 
 type Leaf = Extract<Filter, { kind: 'compare' } | { kind: 'present' }>;
+
+/** and / or / not over already-translated operands (the same for rows and for array elements). */
+function logical(
+  f: Extract<Filter, { kind: 'and' | 'or' | 'not' }>,
+  walk: (f: Filter) => ScimResult<Sql>,
+): ScimResult<Sql> {
+  if (f.kind === 'not') {
+    const inner = walk(f.filter);
+    return inner.ok ? scimOk(sql`(not ${inner.value})`) : inner;
+  }
+  const left = walk(f.left);
+  if (!left.ok) return left;
+  const right = walk(f.right);
+  if (!right.ok) return right;
+  return scimOk(
+    f.kind === 'and' ? sql`(${left.value} and ${right.value})` : sql`(${left.value} or ${right.value})`,
+  );
+}
 
 function attributeSql(f: Leaf, target: FilterTarget): ScimResult<Sql> {
   const resolved = resolvePath(target.schemas, f.path, 'filter');
@@ -179,21 +187,9 @@ function valuePathSql(f: Extract<Filter, { kind: 'valuePath' }>, target: FilterT
   const walk = (inner: Filter): ScimResult<Sql> => {
     switch (inner.kind) {
       case 'and':
-      case 'or': {
-        const left = walk(inner.left);
-        if (!left.ok) return left;
-        const right = walk(inner.right);
-        if (!right.ok) return right;
-        return scimOk(
-          inner.kind === 'and'
-            ? sql`(${left.value} and ${right.value})`
-            : sql`(${left.value} or ${right.value})`,
-        );
-      }
-      case 'not': {
-        const negated = walk(inner.filter);
-        return negated.ok ? scimOk(sql`(not ${negated.value})`) : negated;
-      }
+      case 'or':
+      case 'not':
+        return logical(inner, walk);
       case 'valuePath':
         return bad('value filters cannot be nested');
       default: {

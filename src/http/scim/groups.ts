@@ -13,7 +13,15 @@ import {
 import type { ScimCall, ScimDeps } from './context.ts';
 import { emptyPlan, planMembersOp, targetsMembers } from './group-members-patch.ts';
 import { groupToScim } from './group-resource.ts';
-import { etagOf, failed, ifMatchVersion, noneMatchHits, problem, type ScimOutcome } from './respond.ts';
+import {
+  etagOf,
+  failed,
+  notAnObject,
+  problem,
+  readPreconditions,
+  type ScimOutcome,
+  writePreconditions,
+} from './respond.ts';
 import { prop } from './user-resource.ts';
 
 const notFound = (id: string) => problem(404, undefined, `Group ${id} not found`);
@@ -34,15 +42,6 @@ async function renderGroups(deps: ScimDeps, call: ScimCall, groups: Group[], que
     const resource = groupToScim(g, members?.get(g.id) ?? null, call.baseUrl);
     return query ? project(resource, groupResourceSchemas, query) : resource;
   });
-}
-
-function preconditions(call: ScimCall, group: Group): { ifVersion?: number } | ScimOutcome {
-  if (noneMatchHits(call.ifNoneMatch, group.version))
-    return problem(412, undefined, `If-None-Match: the Group is at version ${etagOf(group.version)}`);
-  const ifVersion = ifMatchVersion(call.ifMatch, group.version);
-  if (ifVersion === null)
-    return problem(412, undefined, `If-Match: the Group is at version ${etagOf(group.version)}`);
-  return ifVersion === undefined ? {} : { ifVersion };
 }
 
 /** displayName and externalId of a SCIM Group body, checked by the directory's own schema. */
@@ -87,6 +86,12 @@ function idsOfMembers(value: unknown): string[] | ScimOutcome {
   return ids;
 }
 
+/** The `members` of a POST or PUT body as directory references; an unknown id ends the call. */
+async function bodyMembers(deps: ScimDeps, body: ScimResource): Promise<MemberRef[] | ScimOutcome> {
+  const ids = idsOfMembers(prop(body, 'members'));
+  return Array.isArray(ids) ? memberRefs(deps, ids) : ids;
+}
+
 async function answer(deps: ScimDeps, call: ScimCall, group: Group, status: number): Promise<ScimOutcome> {
   const [body] = await renderGroups(deps, call, [group], null);
   return { status, body, etag: etagOf(group.version), location: `${call.baseUrl}/Groups/${group.id}` };
@@ -98,22 +103,19 @@ export async function getGroupOp(deps: ScimDeps, call: ScimCall, id: string): Pr
   const found = await deps.directory.getGroup(id);
   if (!found.ok) return notFound(id);
   const etag = etagOf(found.value.version);
-  if (noneMatchHits(call.ifNoneMatch, found.value.version)) return { status: 304, etag };
-  if (ifMatchVersion(call.ifMatch, found.value.version) === null)
-    return problem(412, undefined, `If-Match: the Group is at version ${etag}`);
+  const precondition = readPreconditions(call, 'Group', found.value.version);
+  if (precondition) return precondition;
   const [body] = await renderGroups(deps, call, [found.value], parsed.value);
   return { status: 200, body, etag, location: `${call.baseUrl}/Groups/${id}` };
 }
 
 export async function createGroupOp(deps: ScimDeps, call: ScimCall): Promise<ScimOutcome> {
-  if (typeof call.body !== 'object' || call.body === null || Array.isArray(call.body))
-    return problem(400, 'invalidSyntax', 'the request body must be a SCIM Group object');
+  const shapeless = notAnObject(call.body, 'Group');
+  if (shapeless) return shapeless;
   const body = call.body as ScimResource;
   const attributes = attributesOf(body);
   if (!attributes.ok) return attributes.outcome;
-  const ids = idsOfMembers(prop(body, 'members'));
-  if (!Array.isArray(ids)) return ids;
-  const refs = await memberRefs(deps, ids);
+  const refs = await bodyMembers(deps, body);
   if (!Array.isArray(refs)) return refs;
   const created = await deps.directory.createGroupWithMembers(call.ctx, attributes.value, refs);
   if (!created.ok) return failed(scimErrorOf(created.error));
@@ -121,18 +123,16 @@ export async function createGroupOp(deps: ScimDeps, call: ScimCall): Promise<Sci
 }
 
 export async function replaceGroupOp(deps: ScimDeps, call: ScimCall, id: string): Promise<ScimOutcome> {
-  if (typeof call.body !== 'object' || call.body === null || Array.isArray(call.body))
-    return problem(400, 'invalidSyntax', 'the request body must be a SCIM Group object');
+  const shapeless = notAnObject(call.body, 'Group');
+  if (shapeless) return shapeless;
   const found = await deps.directory.getGroup(id);
   if (!found.ok) return notFound(id);
-  const expected = preconditions(call, found.value);
+  const expected = writePreconditions(call, 'Group', found.value.version);
   if ('status' in expected) return expected;
   const body = call.body as ScimResource;
   const attributes = attributesOf(body);
   if (!attributes.ok) return attributes.outcome;
-  const ids = idsOfMembers(prop(body, 'members'));
-  if (!Array.isArray(ids)) return ids;
-  const refs = await memberRefs(deps, ids);
+  const refs = await bodyMembers(deps, body);
   if (!Array.isArray(refs)) return refs;
   const changed = await deps.directory.changeGroup(call.ctx, id, {
     attributes: attributes.value,
@@ -164,7 +164,7 @@ async function patchGroupOnce(deps: ScimDeps, call: ScimCall, id: string): Promi
   const found = await deps.directory.getGroup(id);
   if (!found.ok) return notFound(id);
   const group = found.value;
-  const expected = preconditions(call, group);
+  const expected = writePreconditions(call, 'Group', group.version);
   if ('status' in expected) return expected;
   const operations = prop(call.body, 'Operations');
   const plan = emptyPlan();
@@ -226,7 +226,7 @@ async function patchGroupOnce(deps: ScimDeps, call: ScimCall, id: string): Promi
 export async function deleteGroupOp(deps: ScimDeps, call: ScimCall, id: string): Promise<ScimOutcome> {
   const found = await deps.directory.getGroup(id);
   if (!found.ok) return notFound(id);
-  const expected = preconditions(call, found.value);
+  const expected = writePreconditions(call, 'Group', found.value.version);
   if ('status' in expected) return expected;
   const deleted = await deps.directory.deleteGroup(call.ctx, id, expected);
   return deleted.ok ? { status: 204 } : failed(scimErrorOf(deleted.error));

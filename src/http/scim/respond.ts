@@ -69,3 +69,38 @@ export function noneMatchHits(header: string | undefined, version: number): bool
     .map((t) => t.trim())
     .some((t) => t === '*' || t.replace(/^W\//, '') === `"${version}"`);
 }
+
+/**
+ * The preconditions of a write (RFC 7644 §3.14) against the version just read: a matching If-None-Match
+ * or a non-matching If-Match ends the call with 412; otherwise the version the write must still find.
+ */
+export function writePreconditions(
+  call: { ifMatch: string | undefined; ifNoneMatch: string | undefined },
+  kind: 'User' | 'Group',
+  version: number,
+): { ifVersion?: number } | ScimOutcome {
+  if (noneMatchHits(call.ifNoneMatch, version))
+    return problem(412, undefined, `If-None-Match: the ${kind} is at version ${etagOf(version)}`);
+  const ifVersion = ifMatchVersion(call.ifMatch, version);
+  if (ifVersion === null)
+    return problem(412, undefined, `If-Match: the ${kind} is at version ${etagOf(version)}`);
+  return ifVersion === undefined ? {} : { ifVersion };
+}
+
+/** The preconditions of a read: 304 when If-None-Match names the version, 412 when If-Match does not. */
+export function readPreconditions(
+  call: { ifMatch: string | undefined; ifNoneMatch: string | undefined },
+  kind: 'User' | 'Group',
+  version: number,
+): ScimOutcome | null {
+  if (noneMatchHits(call.ifNoneMatch, version)) return { status: 304, etag: etagOf(version) };
+  if (ifMatchVersion(call.ifMatch, version) === null)
+    return problem(412, undefined, `If-Match: the ${kind} is at version ${etagOf(version)}`);
+  return null;
+}
+
+/** A body that must be a JSON object (POST and PUT of a resource). */
+export const notAnObject = (body: unknown, kind: 'User' | 'Group'): ScimOutcome | null =>
+  typeof body === 'object' && body !== null && !Array.isArray(body)
+    ? null
+    : problem(400, 'invalidSyntax', `the request body must be a SCIM ${kind} object`);

@@ -11,21 +11,19 @@ import {
   userResourceSchemas,
 } from '../../scim/index.ts';
 import type { ScimCall, ScimDeps } from './context.ts';
-import { etagOf, failed, ifMatchVersion, noneMatchHits, problem, type ScimOutcome } from './respond.ts';
+import {
+  etagOf,
+  failed,
+  notAnObject,
+  problem,
+  readPreconditions,
+  type ScimOutcome,
+  writePreconditions,
+} from './respond.ts';
 import { userInputFrom } from './user-input.ts';
 import { userToScim } from './user-resource.ts';
 
 const notFound = (id: string) => problem(404, undefined, `User ${id} not found`);
-
-/** Resolves If-Match to the version the directory must hold, or an outcome that ends the call. */
-function expectedVersion(call: ScimCall, current: User): { ifVersion?: number } | ScimOutcome {
-  if (noneMatchHits(call.ifNoneMatch, current.version))
-    return problem(412, undefined, `If-None-Match: the User is at version ${etagOf(current.version)}`);
-  const ifVersion = ifMatchVersion(call.ifMatch, current.version);
-  if (ifVersion === null)
-    return problem(412, undefined, `If-Match: the User is at version ${etagOf(current.version)}`);
-  return ifVersion === undefined ? {} : { ifVersion };
-}
 
 async function withGroups(deps: ScimDeps, user: User, resource: ScimResource, query: ListQuery | null) {
   const asked = query?.attributes.some((a) => /(^|:)groups(\.|$)/i.test(a));
@@ -63,9 +61,8 @@ export async function getUserOp(deps: ScimDeps, call: ScimCall, id: string): Pro
   if (!found.ok) return notFound(id);
   const user = found.value;
   const etag = etagOf(user.version);
-  if (noneMatchHits(call.ifNoneMatch, user.version)) return { status: 304, etag };
-  if (ifMatchVersion(call.ifMatch, user.version) === null)
-    return problem(412, undefined, `If-Match: the User is at version ${etag}`);
+  const precondition = readPreconditions(call, 'User', user.version);
+  if (precondition) return precondition;
   return {
     status: 200,
     body: await rendered(deps, call, user, query),
@@ -75,8 +72,8 @@ export async function getUserOp(deps: ScimDeps, call: ScimCall, id: string): Pro
 }
 
 export async function createUserOp(deps: ScimDeps, call: ScimCall): Promise<ScimOutcome> {
-  if (typeof call.body !== 'object' || call.body === null || Array.isArray(call.body))
-    return problem(400, 'invalidSyntax', 'the request body must be a SCIM User object');
+  const shapeless = notAnObject(call.body, 'User');
+  if (shapeless) return shapeless;
   const custom = await deps.customSchemas();
   const input = userInputFrom(call.body as ScimResource, custom);
   if (!input.ok) return failed(input.error);
@@ -93,11 +90,11 @@ export async function createUserOp(deps: ScimDeps, call: ScimCall): Promise<Scim
 
 /** PUT (RFC 7644 §3.5.1): the body replaces every writable attribute; readOnly ones are ignored. */
 export async function replaceUserOp(deps: ScimDeps, call: ScimCall, id: string): Promise<ScimOutcome> {
-  if (typeof call.body !== 'object' || call.body === null || Array.isArray(call.body))
-    return problem(400, 'invalidSyntax', 'the request body must be a SCIM User object');
+  const shapeless = notAnObject(call.body, 'User');
+  if (shapeless) return shapeless;
   const found = await deps.directory.getUser(id);
   if (!found.ok) return notFound(id);
-  const expected = expectedVersion(call, found.value);
+  const expected = writePreconditions(call, 'User', found.value.version);
   if ('status' in expected) return expected;
   const custom = await deps.customSchemas();
   const input = userInputFrom(call.body as ScimResource, custom);
@@ -132,7 +129,7 @@ export async function patchUserOp(deps: ScimDeps, call: ScimCall, id: string): P
     const found = await deps.directory.getUser(id);
     if (!found.ok) return notFound(id);
     const user = found.value;
-    const expected = expectedVersion(call, user);
+    const expected = writePreconditions(call, 'User', user.version);
     if ('status' in expected) return expected;
     const custom = await deps.customSchemas();
     const patched = applyPatch(
@@ -158,7 +155,7 @@ export async function patchUserOp(deps: ScimDeps, call: ScimCall, id: string): P
 export async function deleteUserOp(deps: ScimDeps, call: ScimCall, id: string): Promise<ScimOutcome> {
   const found = await deps.directory.getUser(id);
   if (!found.ok) return notFound(id);
-  const expected = expectedVersion(call, found.value);
+  const expected = writePreconditions(call, 'User', found.value.version);
   if ('status' in expected) return expected;
   const deleted = await deps.directory.deleteUser(call.ctx, id, expected);
   if (!deleted.ok) return failed(scimErrorOf(deleted.error));
