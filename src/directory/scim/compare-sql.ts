@@ -151,7 +151,7 @@ function uuidCompare(expr: Sql, op: CompareOp, value: CompareValue, name: string
   if (typeof value !== 'string') return bad(`"${name}" is an id; compare it with a quoted value`);
   if (op === 'eq' || op === 'ne') {
     // A value that is not a uuid matches nothing; casting it would be a database error, not an answer.
-    if (!isUuid(value)) return scimOk(op === 'eq' ? sql`false` : sql`(${expr} is not null)`);
+    if (!isUuid(value)) return scimOk(op === 'eq' ? sql`false` : sql`true`);
     const uuid = value.toLowerCase();
     return scimOk(
       op === 'eq' ? definite(sql`${expr} = ${uuid}::uuid`) : sql`(${expr} is distinct from ${uuid}::uuid)`,

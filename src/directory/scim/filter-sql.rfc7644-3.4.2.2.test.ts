@@ -100,6 +100,12 @@ describe('every comparison operator (RFC 7644 §3.4.2.2)', () => {
     ['userName lt "grace.hopper"', ['ada']],
     ['userName le "grace.hopper"', ['ada', 'grace']],
     ['title pr', ['ada', 'linusx']],
+    // pr on a complex attribute: present when any of its sub-attributes is.
+    ['name pr', ['ada', 'grace']],
+    ['meta pr', ['ada', 'grace', 'linus', 'linusx']],
+    // meta.resourceType is caseExact (RFC 7643 §3.1).
+    ['meta.resourceType eq "User"', ['ada', 'grace', 'linus', 'linusx']],
+    ['meta.resourceType eq "user"', []],
     ['active eq false', ['grace']],
     ['active ne false', ['ada', 'linus', 'linusx']],
     ['displayName ne "Ada Lovelace"', ['grace', 'linus', 'linusx']],

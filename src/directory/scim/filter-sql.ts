@@ -84,6 +84,15 @@ function attributeSql(f: Leaf, target: FilterTarget): ScimResult<Sql> {
     return scimOk(existsElement(whole, predicate.value, emailPrefilter(whole, element, f)));
   }
   const spec = columnFor(target.resource, schema, attribute, sub, custom);
+  if (!spec && f.kind === 'present' && !sub && attribute.subAttributes) {
+    // `name pr`: a complex attribute is present when any of its stored sub-attributes is.
+    const parts = attribute.subAttributes
+      .map((s) => columnFor(target.resource, schema, attribute, s, custom))
+      .map((c) => (c ? specSql(c, f, name) : null))
+      .filter((r): r is ScimResult<Sql> & { ok: true } => r?.ok === true)
+      .map((r) => r.value);
+    if (parts.length) return scimOk(sql`(${sql.join(parts, sql` or `)})`);
+  }
   if (!spec) return bad(`"${name}" cannot be used in a filter`);
   return specSql(spec, f, name);
 }
@@ -96,7 +105,8 @@ function specSql(spec: ColumnSpec, f: Leaf, name: string): ScimResult<Sql> {
       if (f.kind === 'present') return scimOk(sql`true`);
       if (typeof f.value !== 'string' || (f.op !== 'eq' && f.op !== 'ne'))
         return bad(`"${name}" supports only eq and ne with a string`);
-      const same = f.value.toLowerCase() === spec.value.toLowerCase();
+      // meta.resourceType is caseExact (RFC 7643 §3.1).
+      const same = f.value === spec.value;
       return scimOk(same === (f.op === 'eq') ? sql`true` : sql`false`);
     }
     case 'members':

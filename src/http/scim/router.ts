@@ -83,7 +83,11 @@ function discovery(
         : [...new Map(types.flatMap((t) => [t.core, ...t.extensions]).map((s) => [s.id, s])).values()].map(
             (s) => ({
               id: s.id,
-              doc: schemaDocument(baseUrl, s, types.some((t) => t.core === s)),
+              doc: schemaDocument(
+                baseUrl,
+                s,
+                types.some((t) => t.core === s),
+              ),
             }),
           );
     if (rest.length === 0) {
