@@ -10,12 +10,13 @@ export function parseJsonBody(
   let value: unknown;
   let nul = false;
   try {
-    value = !options.allowNul && text.includes('\\u0000')
-      ? JSON.parse(text, (key, v: unknown) => {
-          if (key.includes('\u0000') || (typeof v === 'string' && v.includes('\u0000'))) nul = true;
-          return v;
-        })
-      : JSON.parse(text);
+    value =
+      !options.allowNul && text.includes('\\u0000')
+        ? JSON.parse(text, (key, v: unknown) => {
+            if (key.includes('\u0000') || (typeof v === 'string' && v.includes('\u0000'))) nul = true;
+            return v;
+          })
+        : JSON.parse(text);
   } catch (error) {
     return { ok: false, message: `the body is not valid JSON: ${(error as Error).message}` };
   }
