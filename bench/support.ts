@@ -182,3 +182,46 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** A scratch store plus the data folder a Joinery server process needs to open it. */
+export interface ServerStore extends ScratchDatabase {
+  /** JOINERY_DATA_DIR for the server (admin-token file; on PGlite the store itself, in `pglite/`). */
+  dataDir: string;
+  /** DATABASE_URL for the server (PostgreSQL), or null: the server opens the PGlite in dataDir. */
+  url: string | null;
+}
+
+/**
+ * Like `scratchDatabase`, laid out the way `joinery start` opens a store: PGlite lives in
+ * `<dataDir>/pglite`, so a server child can be pointed at it once this process has closed its handle.
+ */
+export async function scratchServerStore(engine: Engine, label: string): Promise<ServerStore> {
+  const dataDir = mkdtempSync(join(tmpdir(), `joinery-bench-${label}-`));
+  if (engine === 'postgres') {
+    let scratch: ScratchDatabase;
+    try {
+      scratch = await scratchDatabase('postgres', label);
+    } catch (error) {
+      rmSync(dataDir, { recursive: true, force: true });
+      throw error;
+    }
+    const dispose = track(async () => {
+      await scratch.dispose();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+    return { ...scratch, dispose, dataDir, url: withDatabase(adminUrl(), scratch.location) };
+  }
+  const store = join(dataDir, 'pglite');
+  const database = await openDatabase({ engine: 'pglite', dataDir: store });
+  const dispose = track(async () => {
+    await database.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  try {
+    await migrateToLatest(database.db as never);
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+  return { database, location: store, dispose, dataDir, url: null };
+}

@@ -47,6 +47,9 @@ function definitionsOf(container: string | null, schemas: ResourceSchemas): Attr
  * (RFC 7643 §7): `always` survives both lists, `never` never leaves, `request` only when asked for.
  */
 export function project(resource: ScimObject, schemas: ResourceSchemas, projection: Projection): ScimObject {
+  // Resources are rendered with their default attributes only (never `never`, `request` ones only
+  // when asked for), so without either list there is nothing to take away: the common case is free.
+  if (projection.attributes.length === 0 && projection.excludedAttributes.length === 0) return resource;
   const wanted = projection.attributes.map((p) => target(p, schemas)).filter((t): t is Target => t !== null);
   const excluded = projection.excludedAttributes
     .map((p) => target(p, schemas))

@@ -19,8 +19,12 @@ export function escapeLike(value: string): string {
 
 const bad = (detail: string) => scimErr<Sql>(400, 'invalidFilter', detail);
 
-/** Two-valued logic: a comparison with an absent attribute is false, never SQL null. */
-const definite = (predicate: Sql): Sql => sql`coalesce(${predicate}, false)`;
+/**
+ * Two-valued logic: a comparison with an absent attribute is false, never SQL null. Written as
+ * `x is not null and <cmp>` rather than `coalesce(<cmp>, false)`: the planner can use an index for
+ * the comparison only when it stands bare in a conjunction.
+ */
+const definite = (subject: Sql, predicate: Sql): Sql => sql`(${subject} is not null and ${predicate})`;
 
 export function presentSql(kind: ScalarKind, expr: Sql): Sql {
   return kind === 'text' ? sql`coalesce(${expr} <> '', false)` : sql`(${expr} is not null)`;
@@ -52,7 +56,7 @@ export function compareSql(
       if (typeof value !== 'boolean') return bad(`"${name}" is a boolean; compare it with true or false`);
       if (op !== 'eq' && op !== 'ne') return bad(`"${op}" is not defined for boolean "${name}"`);
       return scimOk(
-        op === 'eq' ? definite(sql`${expr} = ${value}`) : sql`(${expr} is distinct from ${value})`,
+        op === 'eq' ? definite(expr, sql`${expr} = ${value}`) : sql`(${expr} is distinct from ${value})`,
       );
     case 'timestamp': {
       const instant = typeof value === 'string' ? normaliseInstant(value) : null;
@@ -73,17 +77,17 @@ export function compareSql(
 function ordered(expr: Sql, value: Sql, op: CompareOp, name: string, type: string): ScimResult<Sql> {
   switch (op) {
     case 'eq':
-      return scimOk(definite(sql`${expr} = ${value}`));
+      return scimOk(definite(expr, sql`${expr} = ${value}`));
     case 'ne':
       return scimOk(sql`(${expr} is distinct from ${value})`);
     case 'gt':
-      return scimOk(definite(sql`${expr} > ${value}`));
+      return scimOk(definite(expr, sql`${expr} > ${value}`));
     case 'ge':
-      return scimOk(definite(sql`${expr} >= ${value}`));
+      return scimOk(definite(expr, sql`${expr} >= ${value}`));
     case 'lt':
-      return scimOk(definite(sql`${expr} < ${value}`));
+      return scimOk(definite(expr, sql`${expr} < ${value}`));
     case 'le':
-      return scimOk(definite(sql`${expr} <= ${value}`));
+      return scimOk(definite(expr, sql`${expr} <= ${value}`));
     default:
       return bad(`"${op}" is not defined for ${type} "${name}"`);
   }
@@ -102,10 +106,10 @@ function between(expr: Sql, floor: Sql, op: CompareOp, name: string, type: strin
       return scimOk(sql`true`);
     case 'gt':
     case 'ge':
-      return scimOk(definite(sql`${expr} > ${floor}`));
+      return scimOk(definite(expr, sql`${expr} > ${floor}`));
     case 'lt':
     case 'le':
-      return scimOk(definite(sql`${expr} <= ${floor}`));
+      return scimOk(definite(expr, sql`${expr} <= ${floor}`));
     default:
       return bad(`"${op}" is not defined for ${type} "${name}"`);
   }
@@ -136,13 +140,16 @@ function textCompare(
   }
   switch (op) {
     case 'co':
-      return scimOk(definite(sql`${left} like ${fold(`%${escapeLike(value)}%`)}`));
+      return scimOk(definite(expr, sql`${left} like ${fold(`%${escapeLike(value)}%`)}`));
     case 'sw':
-      return scimOk(definite(sql`${left} like ${fold(`${escapeLike(value)}%`)}`));
+      return scimOk(definite(expr, sql`${left} like ${fold(`${escapeLike(value)}%`)}`));
     case 'ew':
-      return scimOk(definite(sql`${left} like ${fold(`%${escapeLike(value)}`)}`));
+      return scimOk(definite(expr, sql`${left} like ${fold(`%${escapeLike(value)}`)}`));
     default:
       // Ordering by code point (collation "C") so results do not depend on the server's locale.
+      // Equality needs no collation (and must match the lower(...) indexes); order is by code point
+      // (collation "C") so results do not depend on the server's locale.
+      if (op === 'eq' || op === 'ne') return ordered(left, fold(value), op, name, 'string');
       return ordered(sql`${left} collate "C"`, sql`${fold(value)} collate "C"`, op, name, 'string');
   }
 }
@@ -154,7 +161,9 @@ function uuidCompare(expr: Sql, op: CompareOp, value: CompareValue, name: string
     if (!isUuid(value)) return scimOk(op === 'eq' ? sql`false` : sql`true`);
     const uuid = value.toLowerCase();
     return scimOk(
-      op === 'eq' ? definite(sql`${expr} = ${uuid}::uuid`) : sql`(${expr} is distinct from ${uuid}::uuid)`,
+      op === 'eq'
+        ? definite(expr, sql`${expr} = ${uuid}::uuid`)
+        : sql`(${expr} is distinct from ${uuid}::uuid)`,
     );
   }
   return textCompare(sql`${expr}::text`, false, op, value, name);

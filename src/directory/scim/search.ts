@@ -121,8 +121,13 @@ export async function searchTable<Row>(
     const result = anchor
       ? await sql<Row>`select * from ${table} where ${where} and ${idColumn} > ${anchor}::uuid
           order by ${idColumn} limit ${limit}`.execute(deps.db)
-      : await sql<Row>`select * from ${table} where ${where} order by ${order}
-          limit ${limit} offset ${offset}`.execute(deps.db);
+      : keysetable && offset > 0
+        ? // Deferred join: skip rows in the id index alone (index-only), then read just this page.
+          await sql<Row>`select * from ${table} where ${idColumn} in (
+              select ${idColumn} from ${table} where ${where} order by ${order} limit ${limit} offset ${offset})
+            order by ${order}`.execute(deps.db)
+        : await sql<Row>`select * from ${table} where ${where} order by ${order}
+            limit ${limit} offset ${offset}`.execute(deps.db);
     rows = result.rows;
   }
   if (limit > 0 && offset === 0 && rows.length < limit) return scimOk({ total: rows.length, rows });
@@ -131,14 +136,11 @@ export async function searchTable<Row>(
   const last = rows[rows.length - 1] as { id?: string } | undefined;
   if (keysetable && markBeforePage !== undefined && last?.id && rows.length === limit)
     cache.rememberAnchor(key, markBeforePage, offset + limit, last.id);
-  let total = cache.total(key, stamp);
-  if (total === undefined) {
+  const total = await cache.total(key, stamp, async () => {
     const counted = await sql<{
       total: number;
     }>`select count(*)::int as total from ${table} where ${where}`.execute(deps.db);
-    total = Number(counted.rows[0]?.total ?? 0);
-    // Only a fresh count is remembered: refreshing the stamp on a hit would stretch the TTL forever.
-    cache.rememberTotal(key, stamp, total);
-  }
+    return Number(counted.rows[0]?.total ?? 0);
+  });
   return scimOk({ total, rows });
 }
