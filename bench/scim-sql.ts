@@ -57,9 +57,9 @@ export const serverSql = {
   idEq: (v: string) => pred('("id" is not null and "id" = $1::uuid)', [v.toLowerCase()]),
   emailEq: (v: string) =>
     pred(
-      '((joinery_email_values(emails) like lower($1)) and exists (select 1 from jsonb_array_elements("emails") e ' +
+      '((joinery_email_list(emails) @> array[lower($1)]) and exists (select 1 from jsonb_array_elements("emails") e ' +
         'where (lower((e ->> $2)) is not null and lower((e ->> $3)) = lower($4))))',
-      [`%"${escapeLike(v)}"%`, 'value', 'value', v],
+      [v, 'value', 'value', v],
     ),
   userNameLike: (pattern: string) =>
     pred('("user_name" is not null and lower("user_name") like lower($1))', [pattern]),

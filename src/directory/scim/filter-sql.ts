@@ -166,13 +166,15 @@ function emailPrefilter(
 ): Sql | null {
   if (!spec.emailIndex || sub.name !== 'value' || f.kind !== 'compare' || typeof f.value !== 'string')
     return null;
+  // Equality: the GIN index over the lower-cased values (migration 0003), exact whatever the text.
+  // (A NUL cannot be sent to PostgreSQL; such a value matches nothing and needs no shortcut.)
+  if (f.op === 'eq')
+    return f.value.includes('\u0000') ? null : sql`(joinery_email_list(emails) @> array[lower(${f.value})])`;
   const quoted = JSON.stringify(f.value).slice(1, -1);
   // Values JSON would escape appear differently in the indexed text; skip the shortcut for them.
   if (quoted !== f.value || f.value.length < 3) return null;
   const needle = escapeLike(f.value);
-  const pattern = { eq: `%"${needle}"%`, sw: `%"${needle}%`, ew: `%${needle}"%`, co: `%${needle}%` }[
-    f.op as 'eq' | 'sw' | 'ew' | 'co'
-  ];
+  const pattern = { sw: `%"${needle}%`, ew: `%${needle}"%`, co: `%${needle}%` }[f.op as 'sw' | 'ew' | 'co'];
   return pattern ? sql`(joinery_email_values(emails) like lower(${pattern}))` : null;
 }
 
