@@ -23,24 +23,14 @@
  */
 import SCIMMY from 'scimmy';
 import { ENTERPRISE_URN } from './differential-data.ts';
-import type {
-  AttrSpec,
-  CompareOp,
-  InnerLeaf,
-  InnerLiteral,
-  Leaf,
-  Literal,
-  MultiName,
-} from './differential-filters.ts';
-import { disjunctiveForm } from './differential-filters.ts';
+import { disjunctiveForm, type InnerLiteral } from './differential-filter-text.ts';
+import type { AttrSpec, CompareOp, InnerLeaf, Leaf, Literal, MultiName } from './differential-filters.ts';
+import { isRecord, listOf, type Resource } from './differential-shared.ts';
 
 SCIMMY.Schemas.User.extend(SCIMMY.Schemas.EnterpriseUser as unknown as SCIMMY.Types.Schema);
 
-type Resource = Record<string, unknown>;
 export type PeerView = Record<string, unknown> & { id: string };
 
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 const fold = (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v);
 const ENTERPRISE_STRINGS: Array<[name: string, caseExact: boolean]> = [
   ['employeeNumber', true],
@@ -57,7 +47,7 @@ export function peerView(r: Resource): PeerView {
   const manager = isRecord(enterprise.manager) ? enterprise.manager : {};
   const meta = isRecord(r.meta) ? r.meta : {};
   const elements = (v: unknown) =>
-    (Array.isArray(v) ? v.filter(isRecord) : []).map((e) => ({
+    listOf(v).map((e) => ({
       value: fold(e.value),
       type: fold(e.type),
       primary: e.primary,

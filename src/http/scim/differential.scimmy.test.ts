@@ -16,17 +16,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CORE_USER, createScimClient, patch, type ScimTestClient } from '../../../test/scim.ts';
 import { fakeClock } from '../../core/index.ts';
 import { ENTERPRISE_URN, generateUsers } from './differential-data.ts';
-import {
-  type AttrSpec,
-  type CompareOp,
-  catalogue,
-  evaluate,
-  type Filter,
-  filterArbitrary,
-  filterText,
-  type Leaf,
-} from './differential-filters.ts';
-import { normalise, type PatchCase, patchArbitrary, peerPatch, type Subject } from './differential-patch.ts';
+import { filterArbitrary } from './differential-filter-gen.ts';
+import { evaluate, filterText } from './differential-filter-text.ts';
+import { type AttrSpec, type CompareOp, catalogue, type Filter, type Leaf } from './differential-filters.ts';
+import type { PatchCase } from './differential-patch.ts';
+import { patchArbitrary, type Subject } from './differential-patch-gen.ts';
+import { normalise, peerPatch } from './differential-patch-peer.ts';
 import { type PeerView, peerLeaf, peerView } from './differential-peer.ts';
 
 const SEED = Number(process.env.SCIM_DIFF_SEED ?? 0x5c1e);

@@ -66,8 +66,8 @@ function compileCompare(sub: AttributeDefinition, op: CompareOp, raw: CompareVal
   return scimOk((e) => {
     if (!isObject(e)) return false;
     const actual = getAttr(e, name);
-    const any = Array.isArray(actual) ? actual.some(test) : test(actual);
-    return op === 'ne' ? !any : any;
+    const matched = Array.isArray(actual) ? actual.some(test) : test(actual);
+    return op === 'ne' ? !matched : matched;
   });
 }
 
