@@ -8,6 +8,7 @@ import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQue
 import { verifyToken } from '../src/auth/index.ts';
 import { systemClock } from '../src/core/index.ts';
 import type { Tables } from '../src/db/index.ts';
+import { escapeLike } from '../src/directory/like.ts';
 import type { ListCache } from '../src/directory/scim/list-cache.ts';
 import { searchTable } from '../src/directory/scim/search.ts';
 import { parseFilter, userResourceSchemas } from '../src/scim/index.ts';
@@ -43,8 +44,6 @@ export function countOf(p: Predicate): Statement {
 /** The outbox high-water mark that stamps cached totals and keyset anchors (search.ts). */
 export const markSql: Statement = { text: 'select max(id) as mark from events', values: [] };
 
-/** LIKE sees `%`, `_` and `\` escaped (compare-sql.ts escapeLike). */
-const escapeLike = (v: string) => v.replace(/[\\%_]/g, (c) => `\\${c}`);
 export const sw = (prefix: string) => `${escapeLike(prefix)}%`;
 export const co = (needle: string) => `%${escapeLike(needle)}%`;
 

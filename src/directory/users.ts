@@ -2,6 +2,7 @@ import { recordAudit } from '../audit/index.ts';
 import { err, failure, isUuid, newId, ok, type RequestContext, type Result } from '../core/index.ts';
 import { emitEvents } from '../events/index.ts';
 import { type DirectoryDeps, type Page, pastRetention, retentionMs } from './deps.ts';
+import { escapeLike } from './like.ts';
 import { decodeCursor, encodeCursor } from './paging.ts';
 import { transact } from './transact.ts';
 import {
@@ -184,10 +185,6 @@ export interface UserListQuery {
   deleted?: boolean;
   cursor?: string;
   limit: number;
-}
-
-function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 export async function listUsers(deps: DirectoryDeps, query: UserListQuery): Promise<Result<Page<User>>> {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
-import { grants, type Scope, type TokenDeps, verifyToken } from '../auth/index.ts';
-import { failure, type Logger } from '../core/index.ts';
+import { grants, type Principal, type Scope, type TokenDeps, verifyToken } from '../auth/index.ts';
+import { type Failure, failure, type Logger } from '../core/index.ts';
 import type { Metrics } from '../ops/index.ts';
 import type { HttpEnv } from './env.ts';
 import { errorResponse } from './errors.ts';
@@ -34,29 +34,43 @@ export function requestScope(logger: Logger, metrics: Metrics): MiddlewareHandle
   };
 }
 
+/**
+ * Who the request's bearer token belongs to, with the scope checked. One place for the admin API and
+ * the SCIM server, which only render the failure differently.
+ */
+export async function authenticate(
+  deps: TokenDeps,
+  authorization: string | undefined,
+  scope: Scope,
+): Promise<{ ok: true; principal: Principal } | { ok: false; failure: Failure }> {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+  if (!match?.[1]) {
+    return {
+      ok: false,
+      failure: failure('auth.unauthenticated', 'an API token is required (Authorization: Bearer <token>)'),
+    };
+  }
+  const principal = await verifyToken(deps, match[1]);
+  if (!principal)
+    return { ok: false, failure: failure('auth.unauthenticated', 'the API token is unknown or revoked') };
+  if (!grants(principal.scopes, scope)) {
+    return {
+      ok: false,
+      failure: failure('auth.forbidden', `this token lacks the "${scope}" scope`, {
+        required: scope,
+        held: principal.scopes,
+      }),
+    };
+  }
+  return { ok: true, principal };
+}
+
 /** Bearer-token authentication and the scope check of one route: 401 without a valid token, 403 without the scope. */
 export function requireScope(deps: TokenDeps): (scope: Scope) => MiddlewareHandler<HttpEnv> {
   return (scope) => async (c, next) => {
-    const header = c.req.header('authorization') ?? '';
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match?.[1]) {
-      return errorResponse(
-        c,
-        failure('auth.unauthenticated', 'an API token is required (Authorization: Bearer <token>)'),
-      );
-    }
-    const principal = await verifyToken(deps, match[1]);
-    if (!principal)
-      return errorResponse(c, failure('auth.unauthenticated', 'the API token is unknown or revoked'));
-    if (!grants(principal.scopes, scope)) {
-      return errorResponse(
-        c,
-        failure('auth.forbidden', `this token lacks the "${scope}" scope`, {
-          required: scope,
-          held: principal.scopes,
-        }),
-      );
-    }
+    const auth = await authenticate(deps, c.req.header('authorization'), scope);
+    if (!auth.ok) return errorResponse(c, auth.failure);
+    const principal = auth.principal;
     c.set('principal', principal);
     c.set('requestContext', {
       actor: { type: 'token', id: principal.tokenId, name: principal.name },

@@ -8,14 +8,10 @@ import {
   scimErr,
   scimOk,
 } from '../../scim/index.ts';
+import { escapeLike } from '../like.ts';
 
 type Sql = RawBuilder<unknown>;
 export type ScalarKind = 'text' | 'uuid' | 'boolean' | 'timestamp' | 'number';
-
-/** `%`, `_` and the escape character itself are literal in SCIM values; LIKE must see them escaped. */
-export function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
 
 const bad = (detail: string) => scimErr<Sql>(400, 'invalidFilter', detail);
 

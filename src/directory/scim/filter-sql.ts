@@ -9,8 +9,9 @@ import {
   scimErr,
   scimOk,
 } from '../../scim/index.ts';
+import { escapeLike } from '../like.ts';
 import { type ColumnSpec, columnFor, type ResourceKind } from './columns.ts';
-import { compareSql, escapeLike, presentSql } from './compare-sql.ts';
+import { compareSql, presentSql } from './compare-sql.ts';
 
 type Sql = RawBuilder<unknown>;
 

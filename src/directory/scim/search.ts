@@ -97,8 +97,15 @@ export async function searchTable<Row>(
     order = sql`${idColumn} desc`;
   }
   const where = sql`${deleted} is null and ${predicate}`;
-  const compiled = sql`${where} order by ${order}`.compile(deps.db);
-  const key = JSON.stringify([target.resource, compiled.sql, compiled.parameters]);
+  // The cache key is only needed past a short first page; a lookup by userName never builds it.
+  let cacheKey: string | undefined;
+  const keyOf = () => {
+    if (cacheKey === undefined) {
+      const compiled = sql`${where} order by ${order}`.compile(deps.db);
+      cacheKey = JSON.stringify([target.resource, compiled.sql, compiled.parameters]);
+    }
+    return cacheKey;
+  };
   const offset = Math.max(0, search.startIndex - 1);
   const limit = search.count;
 
@@ -111,7 +118,7 @@ export async function searchTable<Row>(
     mark = Number(row.rows[0]?.mark ?? 0);
     return mark;
   };
-  const anchor = keysetable && offset > 0 ? cache.anchor(key, await readMark(), offset) : undefined;
+  const anchor = keysetable && offset > 0 ? cache.anchor(keyOf(), await readMark(), offset) : undefined;
   // An anchor is only as good as the mark read before its page: page 1 anchors nothing, page 2 (a
   // cheap offset) anchors page 3, and so on.
   const markBeforePage = mark;
@@ -135,8 +142,8 @@ export async function searchTable<Row>(
   const stamp = mark ?? (await readMark());
   const last = rows[rows.length - 1] as { id?: string } | undefined;
   if (keysetable && markBeforePage !== undefined && last?.id && rows.length === limit)
-    cache.rememberAnchor(key, markBeforePage, offset + limit, last.id);
-  const total = await cache.total(key, stamp, async () => {
+    cache.rememberAnchor(keyOf(), markBeforePage, offset + limit, last.id);
+  const total = await cache.total(keyOf(), stamp, async () => {
     const counted = await sql<{
       total: number;
     }>`select count(*)::int as total from ${table} where ${where}`.execute(deps.db);

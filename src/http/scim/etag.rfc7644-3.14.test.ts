@@ -1,12 +1,17 @@
 /** Versioning with ETags (RFC 7644 §3.14): If-None-Match on reads, If-Match on writes. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CORE_USER, createScimClient, ERROR, patch, type ScimTestClient } from '../../../test/scim.ts';
-
-const CORE_GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+import {
+  CORE_GROUP,
+  CORE_USER,
+  createScimClient,
+  ERROR,
+  patch,
+  type ScimResource,
+  type ScimTestClient,
+  uniqueName,
+} from '../../../test/scim.ts';
 
 let c: ScimTestClient;
-let seq = 0;
-const unique = (prefix: string) => `${prefix}.${++seq}.${Date.now().toString(36)}`;
 
 beforeAll(async () => {
   c = await createScimClient();
@@ -15,27 +20,11 @@ afterAll(async () => {
   await c.close();
 });
 
-type Resource = Record<string, unknown> & { id: string };
+type Resource = ScimResource;
 
-async function user(extra: Record<string, unknown> = {}): Promise<Resource & { userName: string }> {
-  const res = await c.scim('POST', '/Users', {
-    schemas: [CORE_USER],
-    userName: `${unique('etag')}@etag.example`,
-    ...extra,
-  });
-  expect(res.status).toBe(201);
-  return res.body as Resource & { userName: string };
-}
+const user = (extra: Record<string, unknown> = {}) => c.newUser('etag', 'etag.example', extra);
 
-async function group(members: Array<{ id: string }> = []): Promise<Resource> {
-  const res = await c.scim('POST', '/Groups', {
-    schemas: [CORE_GROUP],
-    displayName: unique('ETag group'),
-    members: members.map((m) => ({ value: m.id })),
-  });
-  expect(res.status).toBe(201);
-  return res.body as Resource;
-}
+const group = (members: Array<{ id: string }> = []) => c.newGroup(members, uniqueName('ETag group'));
 
 const etagOf = async (path: string) => (await c.scim('GET', path)).headers.get('etag');
 

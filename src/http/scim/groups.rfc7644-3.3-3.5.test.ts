@@ -1,13 +1,18 @@
 /** SCIM Groups over HTTP: create, get, replace, patch members and delete (RFC 7644 §3.3-§3.6). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CORE_USER, createScimClient, ERROR, patch, type ScimTestClient } from '../../../test/scim.ts';
+import {
+  CORE_GROUP,
+  createScimClient,
+  ERROR,
+  patch,
+  type ScimResource,
+  type ScimTestClient,
+  uniqueName,
+} from '../../../test/scim.ts';
 
-const CORE_GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const GHOST = '0190c0de-0000-7000-8000-00000000dead';
 
 let c: ScimTestClient;
-let seq = 0;
-const unique = (prefix: string) => `${prefix}.${++seq}.${Date.now().toString(36)}`;
 
 beforeAll(async () => {
   c = await createScimClient();
@@ -16,27 +21,13 @@ afterAll(async () => {
   await c.close();
 });
 
-type Resource = Record<string, unknown> & { id: string };
+type Resource = ScimResource;
 
-async function user(displayName?: string): Promise<Resource & { userName: string }> {
-  const res = await c.scim('POST', '/Users', {
-    schemas: [CORE_USER],
-    userName: `${unique('member')}@groups.example`,
-    ...(displayName ? { displayName } : {}),
-  });
-  expect(res.status).toBe(201);
-  return res.body as Resource & { userName: string };
-}
+const user = (displayName?: string) =>
+  c.newUser('member', 'groups.example', displayName ? { displayName } : {});
 
-async function group(members: Array<{ id: string }> = [], displayName = unique('Group')): Promise<Resource> {
-  const res = await c.scim('POST', '/Groups', {
-    schemas: [CORE_GROUP],
-    displayName,
-    members: members.map((m) => ({ value: m.id })),
-  });
-  expect(res.status).toBe(201);
-  return res.body as Resource;
-}
+const group = (members: Array<{ id: string }> = [], displayName = uniqueName('Group')) =>
+  c.newGroup(members, displayName);
 
 /** The member ids the server lists for a group, sorted. */
 async function memberIds(groupId: string): Promise<string[]> {
@@ -84,8 +75,8 @@ describe('POST /Groups and GET /Groups/{id}', () => {
   it('creates a group with users and a nested group; GET lists members with value, $ref, display, type', async () => {
     const ann = await user('Ann Member');
     const bob = await user();
-    const nested = await group([], unique('Nested'));
-    const displayName = unique('Team');
+    const nested = await group([], uniqueName('Nested'));
+    const displayName = uniqueName('Team');
     const res = await c.scim('POST', '/Groups', {
       schemas: [CORE_GROUP],
       displayName,
@@ -138,7 +129,7 @@ describe('POST /Groups and GET /Groups/{id}', () => {
 
   it('answers 400 invalidValue for an unknown member id and creates nothing', async () => {
     const ann = await user();
-    const displayName = unique('Rejected');
+    const displayName = uniqueName('Rejected');
     const res = await c.scim('POST', '/Groups', {
       schemas: [CORE_GROUP],
       displayName,
@@ -209,12 +200,12 @@ describe('PUT /Groups/{id} (RFC 7644 §3.5.1)', () => {
   it('renames, clears externalId, and answers 404 for an unknown group', async () => {
     const created = await c.scim('POST', '/Groups', {
       schemas: [CORE_GROUP],
-      displayName: unique('Old'),
-      externalId: unique('ext'),
+      displayName: uniqueName('Old'),
+      externalId: uniqueName('ext'),
     });
     const team = created.body as Resource;
     expect(team.externalId).toEqual(expect.stringMatching(/^ext\./));
-    const displayName = unique('Renamed');
+    const displayName = uniqueName('Renamed');
     const res = await c.scim('PUT', `/Groups/${team.id}`, {
       schemas: [CORE_GROUP],
       id: GHOST,

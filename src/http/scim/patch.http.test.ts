@@ -1,21 +1,18 @@
 /** SCIM PATCH (RFC 7644 §3.5.2) through HTTP: users, the Entra dialect, group members, atomicity. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  CORE_USER,
   createScimClient,
   ENTERPRISE,
   ERROR,
   patch,
   type ScimReply,
   type ScimTestClient,
+  uniqueName,
 } from '../../../test/scim.ts';
 
-const CORE_GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const GHOST = '0190c0de-0000-7000-8000-00000000beef';
 
 let c: ScimTestClient;
-let seq = 0;
-const unique = (prefix: string) => `${prefix}.${++seq}.${Date.now().toString(36)}`;
 
 beforeAll(async () => {
   c = await createScimClient();
@@ -24,27 +21,9 @@ afterAll(async () => {
   await c.close();
 });
 
-type Resource = Record<string, unknown> & { id: string };
+const user = (extra: Record<string, unknown> = {}) => c.newUser('patch', 'patch.example', extra);
 
-async function user(extra: Record<string, unknown> = {}): Promise<Resource & { userName: string }> {
-  const res = await c.scim('POST', '/Users', {
-    schemas: [CORE_USER],
-    userName: `${unique('patch')}@patch.example`,
-    ...extra,
-  });
-  expect(res.status).toBe(201);
-  return res.body as Resource & { userName: string };
-}
-
-async function group(members: Array<{ id: string }> = []): Promise<Resource & { displayName: string }> {
-  const res = await c.scim('POST', '/Groups', {
-    schemas: [CORE_GROUP],
-    displayName: unique('Patch group'),
-    members: members.map((m) => ({ value: m.id })),
-  });
-  expect(res.status).toBe(201);
-  return res.body as Resource & { displayName: string };
-}
+const group = (members: Array<{ id: string }> = []) => c.newGroup(members, uniqueName('Patch group'));
 
 const get = async (path: string) => (await c.scim('GET', path)).body;
 const memberIds = async (groupId: string) =>

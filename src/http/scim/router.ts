@@ -1,19 +1,21 @@
 import type { Context, Hono } from 'hono';
-import { grants, type TokenDeps, verifyToken } from '../../auth/index.ts';
+import type { TokenDeps } from '../../auth/index.ts';
 import {
   groupResourceSchemas,
   type ResourceSchemas,
   resourceTypeDocument,
   schemaDocument,
+  scimErrorOf,
   serviceProviderConfig,
   userResourceSchemas,
 } from '../../scim/index.ts';
 import type { HttpEnv } from '../env.ts';
 import { parseJsonBody } from '../json-body.ts';
+import { authenticate } from '../middleware.ts';
 import { bulkOp } from './bulk.ts';
 import type { ScimCall, ScimDeps } from './context.ts';
 import { dispatch } from './dispatch.ts';
-import { problem, render, type ScimOutcome } from './respond.ts';
+import { failed, problem, render, type ScimOutcome } from './respond.ts';
 
 export const SCIM_BASE = '/scim/v2';
 
@@ -136,14 +138,9 @@ export function mountScim(app: Hono<HttpEnv>, deps: ScimDeps, tokens: TokenDeps)
     const found = discovery(c, deps, baseUrl, segments);
     if (found) return found;
 
-    const header = c.req.header('authorization') ?? '';
-    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
-    if (!bearer)
-      return render(c, problem(401, undefined, 'a bearer token is required (Authorization: Bearer <token>)'));
-    const principal = await verifyToken(tokens, bearer);
-    if (!principal) return render(c, problem(401, undefined, 'the bearer token is unknown or revoked'));
-    if (!grants(principal.scopes, 'scim'))
-      return render(c, problem(403, undefined, 'this token lacks the "scim" scope'));
+    const auth = await authenticate(tokens, c.req.header('authorization'), 'scim');
+    if (!auth.ok) return render(c, failed(scimErrorOf(auth.failure)));
+    const principal = auth.principal;
     const ctx = {
       actor: { type: 'token' as const, id: principal.tokenId, name: principal.name },
       correlationId: c.get('requestContext').correlationId,

@@ -6,6 +6,7 @@ import {
   type ListQuery,
   parseListQuery,
   project,
+  type SchemaDefinition,
   type ScimResource,
   scimErrorOf,
   userResourceSchemas,
@@ -43,8 +44,9 @@ async function rendered(
   call: ScimCall,
   user: User,
   query: ListQuery | null,
+  custom?: readonly SchemaDefinition[],
 ): Promise<ScimResource> {
-  const custom = await deps.customSchemas();
+  custom ??= await deps.customSchemas();
   const resource = await withGroups(deps, user, userToScim(user, call.baseUrl, custom), query);
   return query ? project(resource, userResourceSchemas(custom), query) : resource;
 }
@@ -182,7 +184,7 @@ export async function listUsersOp(
   const schemas = userResourceSchemas(custom);
   const page = await deps.directory.searchUsers(schemas, query);
   if (!page.ok) return failed(page.error);
-  const resources = await Promise.all(page.value.rows.map((u) => rendered(deps, call, u, query)));
+  const resources = await Promise.all(page.value.rows.map((u) => rendered(deps, call, u, query, custom)));
   return {
     status: 200,
     body: {
