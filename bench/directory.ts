@@ -27,6 +27,7 @@ import {
   fmtPct,
   fmtSec,
   machineLine,
+  parseEngines,
   pgliteVersion,
   type ScratchDatabase,
   scratchDatabase,
@@ -555,14 +556,7 @@ export async function run(args: string[]): Promise<void> {
     console.log(usage);
     return;
   }
-  const engines: Engine[] =
-    values.engine === 'both'
-      ? ['pglite', 'postgres']
-      : values.engine === 'pglite' || values.engine === 'postgres'
-        ? [values.engine]
-        : [];
-  if (engines.length === 0)
-    throw new Error(`--engine must be pglite, postgres or both, not "${values.engine}"`);
+  const engines = parseEngines(values.engine);
   const changedFraction = Number(values.changed);
   if (!(changedFraction >= 0 && changedFraction <= 1)) throw new Error('--changed must be between 0 and 1');
   const options: Options = {

@@ -36,6 +36,7 @@ import {
   fmtInt,
   fmtSec,
   machineLine,
+  parseEngines,
   pgliteVersion,
   scratchServerStore,
   seededRandom,
@@ -293,14 +294,7 @@ export async function run(args: string[]): Promise<void> {
     console.log(usage);
     return;
   }
-  const engines: Engine[] =
-    values.engine === 'both'
-      ? ['pglite', 'postgres']
-      : values.engine === 'pglite' || values.engine === 'postgres'
-        ? [values.engine]
-        : [];
-  if (engines.length === 0)
-    throw new Error(`--engine must be pglite, postgres or both, not "${values.engine}"`);
+  const engines = parseEngines(values.engine);
   const options: Options = {
     users: values.users === undefined ? null : positive('users', values.users, true),
     concurrency: positive('concurrency', values.concurrency, true),

@@ -225,3 +225,10 @@ export async function scratchServerStore(engine: Engine, label: string): Promise
   }
   return { database, location: store, dispose, dataDir, url: null };
 }
+
+/** The `--engine` option of every benchmark: pglite, postgres or both. */
+export function parseEngines(value: string | undefined): Engine[] {
+  if (value === 'both') return ['pglite', 'postgres'];
+  if (value === 'pglite' || value === 'postgres') return [value];
+  throw new Error(`--engine must be pglite, postgres or both, not "${value}"`);
+}
