@@ -19,6 +19,7 @@ import { createDispatcher, type Dispatcher, type Subscriber } from './events/ind
 import { createHttpApp } from './http/app.ts';
 import type { ReadinessCheck } from './http/ops-routes.ts';
 import { type ScimDeps, schemaCache } from './http/scim/context.ts';
+import { createInbound, DRAIN_QUEUE, type Inbound, PULL_TICK_QUEUE } from './inbound/index.ts';
 import { createJobs, type Jobs } from './jobs/index.ts';
 import { createMetrics, type Metrics } from './ops/index.ts';
 
@@ -31,6 +32,7 @@ export interface App {
   config: Config;
   database: Database;
   directory: Directory;
+  inbound: Inbound;
   jobs: Jobs;
   dispatcher: Dispatcher;
   metrics: Metrics;
@@ -117,6 +119,34 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     { batchSize: 1, pollingIntervalSeconds: 2, retryLimit: 3 },
   );
 
+  const inbound = createInbound({
+    db,
+    clock,
+    directory,
+    jobs,
+    logger: logger.child({ component: 'inbound' }),
+    limits: {
+      bulkMaxOperations: config.inboundBulkMaxOperations,
+      maxPayloadBytes: config.inboundMaxPayloadBytes,
+      batchSize: config.inboundBatchSize,
+    },
+  });
+  // One drain job per source in the queue at a time ('short'): a drainer empties everything pending,
+  // so a burst of uploads costs one queued job, not thousands.
+  jobs.register<{ sourceId: string }>(DRAIN_QUEUE, (job) => inbound.drain(job.data.sourceId), {
+    policy: 'short',
+    batchSize: 4,
+    pollingIntervalSeconds: 0.5,
+    retryLimit: 20,
+    retryDelaySeconds: 1,
+  });
+  jobs.register<Record<string, never>>(PULL_TICK_QUEUE, () => inbound.pullTick(), {
+    batchSize: 1,
+    pollingIntervalSeconds: 2,
+    retryLimit: 0,
+    expireInSeconds: 3600,
+  });
+
   const subscribers: Subscriber[] = [
     {
       name: 'metrics',
@@ -195,7 +225,18 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     customSchemas: schemas.get,
     invalidateSchemas: schemas.invalidate,
   };
-  const http = createHttpApp({ logger, metrics, db, directory, tokens, readiness, version: VERSION, scim });
+  const http = createHttpApp({
+    logger,
+    metrics,
+    db,
+    directory,
+    inbound,
+    inboundMaxPayloadBytes: config.inboundMaxPayloadBytes,
+    tokens,
+    readiness,
+    version: VERSION,
+    scim,
+  });
   let server: ReturnType<typeof serve> | undefined;
   let stopping: Promise<void> | undefined;
 
@@ -203,6 +244,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     config,
     database,
     directory,
+    inbound,
     jobs,
     dispatcher,
     metrics,
@@ -211,11 +253,15 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     adminTokenPath,
     async start() {
       const boot = await ensureBootstrapToken(tokens, systemContext('bootstrap'), resolve(config.dataDir));
+      await inbound.ensureDefaultSource(systemContext('bootstrap'));
       if (boot.created) logger.info({ path: boot.path }, 'created the bootstrap admin token file');
       const work = mode !== 'serve';
       await jobs.start({ work });
       if (work) {
         await jobs.schedule('directory.purge', config.purgeSchedule);
+        await jobs.schedule(PULL_TICK_QUEUE, '* * * * *');
+        const resumed = await inbound.resumePending();
+        if (resumed > 0) logger.info({ sources: resumed }, 'resuming inbound records left pending');
         dispatcher.start();
       }
       if (mode === 'work') return { url: null };

@@ -65,4 +65,50 @@ user
     (await admin()).userList(options),
   );
 
+const inbound = async () => import('./cli/inbound.ts');
+const inboundCommand = program.command('inbound').description('HR sources: import, pull, plans, held runs');
+inboundCommand
+  .command('sources')
+  .description('list HR sources (credentials redacted)')
+  .action(async () => (await inbound()).sourcesCommand());
+inboundCommand
+  .command('import')
+  .description('import a CSV file into a csv source and print the run summary')
+  .requiredOption('--source <id>', 'the csv source')
+  .option('--dry-run', 'make a plan (nothing applied); apply it later with `inbound apply <run>`')
+  .argument('<file>')
+  .action(async (file: string, options: { source: string; dryRun?: boolean }) =>
+    (await inbound()).importCommand(file, options),
+  );
+inboundCommand
+  .command('pull')
+  .description('pull a scim-pull or http-json-pull source now')
+  .requiredOption('--source <id>', 'the pull source')
+  .option('--dry-run', 'make a plan (nothing applied)')
+  .action(async (options: { source: string; dryRun?: boolean }) => (await inbound()).pullCommand(options));
+for (const [name, description] of [
+  ['apply', 'apply a preview run exactly as planned'],
+  ['approve', 'let a run held by the deletion threshold proceed'],
+  ['reject', 'reject a run held by the deletion threshold'],
+] as const) {
+  inboundCommand
+    .command(name)
+    .description(description)
+    .argument('<run>', 'run id')
+    .action(async (run: string) => (await inbound()).runDecisionCommand(name, run));
+}
+const mapping = program.command('mapping').description('attribute mappings');
+mapping
+  .command('test')
+  .description("show what a source's mapping makes of a sample record (a JSON file); nothing is written")
+  .requiredOption('--source <id>', 'the source whose mapping to use')
+  .option(
+    '--format <format>',
+    'scim (bulkUpload records) or flat (CSV and pull records); default by source type',
+  )
+  .argument('<file>')
+  .action(async (file: string, options: { source: string; format?: string }) =>
+    (await inbound()).mappingTestCommand(file, options),
+  );
+
 await program.parseAsync(process.argv);

@@ -99,6 +99,26 @@ export const settings = {
     description:
       'Largest SCIM Bulk body in bytes (advertised; larger is a 413). Other SCIM bodies may be 4 times this.',
   }),
+  inboundBulkMaxOperations: setting({
+    env: 'JOINERY_INBOUND_BULK_MAX_OPERATIONS',
+    schema: positiveInt(10000),
+    default: '50',
+    description:
+      'Most operations one inbound bulkUpload may carry (Entra sends at most 50); more is a 413 naming the limit.',
+  }),
+  inboundMaxPayloadBytes: setting({
+    env: 'JOINERY_INBOUND_MAX_PAYLOAD_BYTES',
+    schema: positiveInt(1073741824),
+    default: '104857600',
+    description: 'Largest inbound bulkUpload or CSV body in bytes; larger is a 413.',
+  }),
+  inboundBatchSize: setting({
+    env: 'JOINERY_INBOUND_BATCH_SIZE',
+    schema: positiveInt(10000),
+    default: '500',
+    description:
+      'HR records processed per transaction. Larger batches load faster; smaller ones show results sooner.',
+  }),
   purgeSchedule: setting({
     env: 'JOINERY_PURGE_SCHEDULE',
     schema: z

@@ -134,6 +134,63 @@ export interface ScimExtensionSchemasTable {
   updated_at: Timestamp;
 }
 
+export interface InboundSourcesTable {
+  id: string;
+  name: string;
+  type: string;
+  enabled: Generated<boolean>;
+  config: Json<Record<string, unknown>>;
+  watermark: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  version: Generated<number>;
+}
+
+export interface InboundRunsTable {
+  id: string;
+  seq: Generated<number>;
+  source_id: string;
+  kind: string;
+  mode: string;
+  status: string;
+  received_at: Timestamp;
+  started_at: Timestamp | null;
+  completed_at: Timestamp | null;
+  total: number;
+  counts: Json<Record<string, number>>;
+  hold: Json<Record<string, unknown>> | null;
+  error: string | null;
+  actor: Json<Record<string, unknown>>;
+  correlation_id: string | null;
+}
+
+export interface InboundRecordsTable {
+  run_id: string;
+  n: number;
+  seq: Generated<number>;
+  source_id: string;
+  person_key: string | null;
+  bulk_id: string | null;
+  data: Json<Record<string, unknown>>;
+  status: Generated<string>;
+  lifecycle: string | null;
+  user_id: string | null;
+  display_name: string | null;
+  changed: Json<unknown[]> | null;
+  error: Json<Record<string, unknown>> | null;
+  steps: Json<unknown[]> | null;
+  plan: Json<Record<string, unknown>> | null;
+  processed_at: Timestamp | null;
+  duration_ms: number | null;
+}
+
+export interface InboundPendingManagersTable {
+  source_id: string;
+  user_id: string;
+  manager_key: string;
+  created_at: Timestamp;
+}
+
 export interface Tables {
   users: UsersTable;
   groups: GroupsTable;
@@ -144,4 +201,8 @@ export interface Tables {
   event_cursors: EventCursorsTable;
   api_tokens: ApiTokensTable;
   scim_extension_schemas: ScimExtensionSchemasTable;
+  inbound_sources: InboundSourcesTable;
+  inbound_runs: InboundRunsTable;
+  inbound_records: InboundRecordsTable;
+  inbound_pending_managers: InboundPendingManagersTable;
 }

@@ -1,4 +1,5 @@
 import type { RequestContext } from '../core/index.ts';
+import type { Tx } from '../db/index.ts';
 import { type ResourceSchemas, type ScimResult, scimOk } from '../scim/index.ts';
 import type { DirectoryDeps } from './deps.ts';
 import { changeGroup, createGroupWithMembers, type GroupChange } from './group-change.ts';
@@ -27,8 +28,20 @@ import {
 import { createListCache } from './scim/list-cache.ts';
 import { classifyMembers, directMembersOf } from './scim/members.ts';
 import { type ScimSearch, type SearchPage, searchTable } from './scim/search.ts';
+import { ManagerCycleError } from './user-apply.ts';
 import { rowToUser, type User, type UserRow } from './user-attributes.ts';
 import type { UserCreateInput, UserPatchInput } from './user-schemas.ts';
+import {
+  findLiveUsersBy,
+  isValueFree,
+  lockUsersBy,
+  lockUsersById,
+  type SyncItem,
+  type SyncKey,
+  setManagers,
+  syncUsers,
+  type UniqueCheckAttribute,
+} from './user-sync.ts';
 import { type MatchKey, upsertUsers } from './user-upsert.ts';
 import {
   createUser,
@@ -52,7 +65,13 @@ export type { Email, PhoneNumber, User, UserAttributes } from './user-attributes
 export { userAttributeNames } from './user-attributes.ts';
 export type { UserCreateInput, UserPatchInput } from './user-schemas.ts';
 export { emailSchema, phoneSchema, userCreateSchema, userPatchSchema } from './user-schemas.ts';
+export type { SyncItem, SyncKey, SyncOutcome, UniqueCheckAttribute } from './user-sync.ts';
 export type { MatchKey, UpsertOutcome } from './user-upsert.ts';
+
+/** True when a sync batch was refused because it would make a user their own (indirect) manager. */
+export function isManagerCycle(error: unknown): error is Error & { userIds: string[] } {
+  return error instanceof ManagerCycleError;
+}
 export type { UserListQuery } from './users.ts';
 
 /** The directory: users, groups, memberships, owners and managers. Every write audits and emits events. */
@@ -118,6 +137,25 @@ export function createDirectory(deps: DirectoryDeps) {
     extensionSchemas: () => listExtensionSchemas(deps),
     declareExtensionSchema: (ctx: RequestContext, input: unknown) => declareExtensionSchema(deps, ctx, input),
     removeExtensionSchema: (ctx: RequestContext, id: string) => removeExtensionSchema(deps, ctx, id),
+    /**
+     * Writes inside a caller's transaction, for synchronisation engines (inbound HR) whose own records
+     * must commit together with the directory change. Every write still audits and emits events.
+     */
+    sync: {
+      lockUsersBy: (tx: Tx, attribute: SyncKey, values: readonly string[]) =>
+        lockUsersBy(tx, attribute, values),
+      lockUsersById: (tx: Tx, ids: readonly string[]) => lockUsersById(tx, ids),
+      findLiveUsersBy: (tx: Tx, attribute: SyncKey, values: readonly string[]) =>
+        findLiveUsersBy(tx, attribute, values),
+      isValueFree: (tx: Tx, attribute: UniqueCheckAttribute, value: string) =>
+        isValueFree(tx, attribute, value),
+      syncUsers: (tx: Tx, ctx: RequestContext, items: readonly SyncItem[]) => syncUsers(tx, deps, ctx, items),
+      setManagers: (
+        tx: Tx,
+        ctx: RequestContext,
+        pairs: readonly { userId: string; managerId: string | null }[],
+      ) => setManagers(tx, deps, ctx, pairs),
+    },
   };
 }
 

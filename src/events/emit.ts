@@ -16,7 +16,13 @@ export type EventType =
   | 'group.restored'
   | 'group.purged'
   | 'membership.added'
-  | 'membership.removed';
+  | 'membership.removed'
+  // Joiner–mover–leaver news from inbound HR sources, written with the directory change they caused.
+  | 'lifecycle.joiner'
+  | 'lifecycle.mover'
+  | 'lifecycle.leaver'
+  | 'lifecycle.rehire'
+  | 'lifecycle.conversion';
 
 export interface NewEvent {
   type: EventType;

@@ -3,9 +3,11 @@ import type { TokenDeps } from '../auth/index.ts';
 import { failure, type Logger } from '../core/index.ts';
 import type { Db } from '../db/index.ts';
 import type { Directory } from '../directory/index.ts';
+import type { Inbound } from '../inbound/index.ts';
 import type { Metrics } from '../ops/index.ts';
 import { auditRoutes } from './api/audit.ts';
 import { groupRoutes } from './api/groups.ts';
+import { inboundRoutes, mountGraphBulkUpload } from './api/inbound.ts';
 import { scimSchemaRoutes } from './api/scim-schemas.ts';
 import { tokenRoutes } from './api/tokens.ts';
 import { userRoutes } from './api/users.ts';
@@ -23,6 +25,9 @@ export interface HttpDeps {
   metrics: Metrics;
   db: Db;
   directory: Directory;
+  inbound: Inbound;
+  /** Largest inbound bulkUpload or CSV body. */
+  inboundMaxPayloadBytes: number;
   tokens: TokenDeps;
   readiness: () => Promise<ReadinessCheck>;
   version: string;
@@ -40,12 +45,16 @@ export function createHttpApp(deps: HttpDeps): Hono<HttpEnv> {
   auditRoutes(api, deps.db);
   tokenRoutes(api, deps.tokens);
   scimSchemaRoutes(api, deps.scim);
+  inboundRoutes(api, deps.inbound, { maxPayloadBytes: deps.inboundMaxPayloadBytes });
   const v1 = new Hono<HttpEnv>();
   api.mount(v1, requireScope(deps.tokens));
   const openapi = buildOpenApi(api, { version: deps.version });
   v1.get('/openapi.json', (c) => c.json(openapi));
   app.route('/api/v1', v1);
   mountScim(app, deps.scim, deps.tokens);
+  mountGraphBulkUpload(app, deps.inbound, requireScope(deps.tokens), {
+    maxPayloadBytes: deps.inboundMaxPayloadBytes,
+  });
 
   app.notFound((c) =>
     errorResponse(c, failure('request.not_found', `no route for ${c.req.method} ${c.req.path}`)),

@@ -1,0 +1,79 @@
+import cronParser from 'cron-parser';
+import { err, failure, ok, type Result } from '../core/index.ts';
+import {
+  PullError,
+  type PullOptions,
+  type PullPage,
+  type PullResult,
+  pullHttpJson,
+  pullScim,
+} from './pull/index.ts';
+import type { Source } from './sources.ts';
+import type { InboundDeps } from './types.ts';
+
+/** Every record a pull source serves now (a delta after the stored watermark), and the next watermark. */
+export async function fetchPull(
+  deps: InboundDeps,
+  source: Source,
+  options: Pick<PullOptions, 'fetch' | 'retryBaseMs' | 'signal'> = {},
+): Promise<Result<{ records: Record<string, unknown>[]; watermark: string | null }>> {
+  const config = source.config;
+  if (config.type !== 'scim-pull' && config.type !== 'http-json-pull') {
+    return err(
+      failure(
+        'inbound.wrong_source_type',
+        `source "${source.id}" is of type ${config.type}; only pull sources pull`,
+        {
+          id: source.id,
+        },
+      ),
+    );
+  }
+  const pullOptions: PullOptions = { watermark: source.watermark, now: () => deps.clock.now(), ...options };
+  const pages: AsyncGenerator<PullPage, PullResult> =
+    config.type === 'scim-pull' ? pullScim(config.pull, pullOptions) : pullHttpJson(config.pull, pullOptions);
+  const records: Record<string, unknown>[] = [];
+  try {
+    for (;;) {
+      const next = await pages.next();
+      if (next.done) return ok({ records, watermark: next.value.watermark });
+      records.push(...next.value.records);
+    }
+  } catch (error) {
+    if (!(error instanceof PullError)) throw error;
+    return err({
+      code: 'inbound.pull_failed',
+      message: `pulling source "${source.id}" failed: ${error.failure.message}`,
+      details: { ...error.failure },
+      retryable: error.failure.retryable,
+    });
+  }
+}
+
+/** Ids of enabled pull sources whose cron schedule (UTC) fired after their last pull began. */
+export async function duePulls(deps: InboundDeps): Promise<string[]> {
+  const sources = await deps.db
+    .selectFrom('inbound_sources')
+    .select(['id', 'config'])
+    .where('enabled', '=', true)
+    .where('type', 'in', ['scim-pull', 'http-json-pull'])
+    .execute();
+  const now = deps.clock.now();
+  const due: string[] = [];
+  for (const s of sources) {
+    const schedule = (s.config as { schedule?: string }).schedule;
+    if (!schedule) continue;
+    const last = await deps.db
+      .selectFrom('inbound_runs')
+      .select('received_at')
+      .where('source_id', '=', s.id)
+      .where('kind', '=', 'pull')
+      .where('mode', '=', 'apply')
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    const fired = cronParser.parseExpression(schedule, { currentDate: now, tz: 'UTC' }).prev().toDate();
+    if (!last || new Date(last.received_at).getTime() < fired.getTime()) due.push(s.id);
+  }
+  return due;
+}
