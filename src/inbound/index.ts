@@ -186,12 +186,12 @@ export function createInbound(deps: InboundDeps) {
     if (!found.ok) return found;
     const compiled = await loadSource(sourceId);
     if (!compiled.ok) return compiled;
-    const fetched = await fetchPull(deps, found.value);
+    const fetched = await fetchPull(found.value);
     if (!fetched.ok) return fetched;
     const mode: RunMode = options.dryRun ? 'preview' : 'apply';
     return deps.db.transaction().execute(async (tx) => {
       const run = await acceptRun(deps, ctx, compiled.value, {
-        kind: 'pull',
+        kind: found.value.config.type === 'scim-pull' ? 'scimPull' : 'pull',
         mode,
         records: fetched.value.records.map((data) => ({ data })),
         tx,

@@ -119,6 +119,7 @@ export async function prepareBatch(
     unmatched = still;
   }
   const claimed = new Map<string, number>();
+  const generated = new Set<string>();
   const managerWanted: { p: Prepared; key: string }[] = [];
   for (const { p, rec } of live) {
     const match = matched.get(p);
@@ -169,12 +170,20 @@ export async function prepareBatch(
       isUnique: async (target: string, candidate: string) => {
         const attribute = uniqueCheckOf(target);
         if (!attribute) return true;
+        // Values generated earlier in this batch are not written yet: the directory cannot see them.
+        if (generated.has(`${attribute}:${candidate.toLowerCase()}`)) return false;
         return deps.directory.sync.isValueFree(tx, attribute, candidate);
       },
     };
     const mapped: MappedRecord = source.mappings.usesDirectory
       ? await source.mappings.apply(rec, mctx)
       : source.mappings.applySync(rec, mctx);
+    if (source.mappings.usesDirectory) {
+      for (const [target, value] of mapped.values) {
+        const attribute = uniqueCheckOf(target);
+        if (attribute && typeof value === 'string') generated.add(`${attribute}:${value.toLowerCase()}`);
+      }
+    }
     if (mapped.errors.length > 0) {
       const message = mapped.errors.map((e) => `${e.target}: ${e.message}`).join('; ');
       fail(p, 'processing', 'inbound.mapping_failed', `Attribute mapping failed: ${message}`, {

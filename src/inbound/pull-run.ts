@@ -13,7 +13,6 @@ import type { InboundDeps } from './types.ts';
 
 /** Every record a pull source serves now (a delta after the stored watermark), and the next watermark. */
 export async function fetchPull(
-  deps: InboundDeps,
   source: Source,
   options: Pick<PullOptions, 'fetch' | 'retryBaseMs' | 'signal'> = {},
 ): Promise<Result<{ records: Record<string, unknown>[]; watermark: string | null }>> {
@@ -29,7 +28,9 @@ export async function fetchPull(
       ),
     );
   }
-  const pullOptions: PullOptions = { watermark: source.watermark, now: () => deps.clock.now(), ...options };
+  // No `now` from our clock: the watermark is compared with the remote system's timestamps, so it is
+  // taken from real time, never from a test's or a skewed application clock.
+  const pullOptions: PullOptions = { watermark: source.watermark, ...options };
   const pages: AsyncGenerator<PullPage, PullResult> =
     config.type === 'scim-pull' ? pullScim(config.pull, pullOptions) : pullHttpJson(config.pull, pullOptions);
   const records: Record<string, unknown>[] = [];
@@ -67,7 +68,7 @@ export async function duePulls(deps: InboundDeps): Promise<string[]> {
       .selectFrom('inbound_runs')
       .select('received_at')
       .where('source_id', '=', s.id)
-      .where('kind', '=', 'pull')
+      .where('kind', 'in', ['pull', 'scimPull'])
       .where('mode', '=', 'apply')
       .orderBy('seq', 'desc')
       .limit(1)

@@ -27,7 +27,8 @@ export interface RunSummary {
   error: string | null;
 }
 
-export const formatOf = (kind: RunKind): RecordFormat => (kind === 'bulkUpload' ? 'scim' : 'flat');
+export const formatOf = (kind: RunKind): RecordFormat =>
+  kind === 'bulkUpload' || kind === 'scimPull' ? 'scim' : 'flat';
 
 function personKey(
   source: CompiledSource,

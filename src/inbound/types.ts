@@ -90,7 +90,8 @@ export interface RecordResult {
   durationMs: number;
 }
 
-export type RunKind = 'bulkUpload' | 'csv' | 'pull';
+/** `scimPull` records are SCIM resources (read like bulkUpload ones); `pull` records are flat JSON. */
+export type RunKind = 'bulkUpload' | 'csv' | 'pull' | 'scimPull';
 export type RunMode = 'apply' | 'preview';
 export type RunStatus =
   | 'accepted'
