@@ -1,11 +1,20 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import { sql } from 'kysely';
 import { ensureBootstrapToken, type TokenDeps } from './auth/index.ts';
 import type { Config } from './config/index.ts';
-import { type Clock, type Logger, systemClock, systemContext, VERSION } from './core/index.ts';
+import {
+  type Clock,
+  createSecretBox,
+  type Logger,
+  parseSecretsKey,
+  systemClock,
+  systemContext,
+  VERSION,
+} from './core/index.ts';
 import {
   type Database,
   type DataDirLock,
@@ -19,7 +28,7 @@ import { createDispatcher, type Dispatcher, type Subscriber } from './events/ind
 import { createHttpApp } from './http/app.ts';
 import type { ReadinessCheck } from './http/ops-routes.ts';
 import { type ScimDeps, schemaCache } from './http/scim/context.ts';
-import { createInbound, DRAIN_QUEUE, type Inbound, PULL_TICK_QUEUE } from './inbound/index.ts';
+import { createInbound, DRAIN_QUEUE, type Inbound, LEAVERS_QUEUE, PULL_TICK_QUEUE } from './inbound/index.ts';
 import { createJobs, type Jobs } from './jobs/index.ts';
 import { createMetrics, type Metrics } from './ops/index.ts';
 
@@ -79,6 +88,34 @@ export async function openConfiguredDatabase(
 }
 
 /**
+ * The key that seals stored credentials: JOINERY_SECRETS_KEY, or a key generated once in the data
+ * folder (0600). Copies sharing one PostgreSQL must share the key, hence the warning there.
+ */
+export function loadSecretsKey(config: Config, logger: Logger): Buffer {
+  if (config.secretsKey) {
+    const key = parseSecretsKey(config.secretsKey);
+    if (key) return key;
+  }
+  const dir = resolve(config.dataDir);
+  const file = resolve(dir, 'secrets.key');
+  mkdirSync(dir, { recursive: true });
+  try {
+    writeFileSync(file, randomBytes(32).toString('hex'), { flag: 'wx', mode: 0o600 });
+    if (config.databaseUrl) {
+      logger.warn(
+        { file },
+        'generated a secrets key in the data folder; set JOINERY_SECRETS_KEY to the same value on every copy',
+      );
+    }
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'EEXIST') throw error;
+  }
+  const key = parseSecretsKey(readFileSync(file, 'utf8'));
+  if (!key) throw new Error(`${file} does not hold a 32-byte key (64 hex digits)`);
+  return key;
+}
+
+/**
  * The composition root: config → store → modules → HTTP app and job handlers. Event subscribers and
  * job handlers are registered here, so lower modules never import higher ones.
  */
@@ -125,6 +162,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     directory,
     jobs,
     logger: logger.child({ component: 'inbound' }),
+    secrets: createSecretBox(loadSecretsKey(config, logger)),
     limits: {
       bulkMaxOperations: config.inboundBulkMaxOperations,
       maxPayloadBytes: config.inboundMaxPayloadBytes,
@@ -146,6 +184,15 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     retryLimit: 0,
     expireInSeconds: 3600,
   });
+
+  jobs.register<Record<string, never>>(
+    LEAVERS_QUEUE,
+    async () => {
+      const disabled = await inbound.disableDueLeavers();
+      if (disabled > 0) logger.info({ disabled }, 'disabled people whose leave date has passed');
+    },
+    { batchSize: 1, pollingIntervalSeconds: 2, retryLimit: 3 },
+  );
 
   const subscribers: Subscriber[] = [
     {
@@ -260,6 +307,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       if (work) {
         await jobs.schedule('directory.purge', config.purgeSchedule);
         await jobs.schedule(PULL_TICK_QUEUE, '* * * * *');
+        await jobs.schedule(LEAVERS_QUEUE, '* * * * *');
         const resumed = await inbound.resumePending();
         if (resumed > 0) logger.info({ sources: resumed }, 'resuming inbound records left pending');
         dispatcher.start();

@@ -119,6 +119,20 @@ export const settings = {
     description:
       'HR records processed per transaction. Larger batches load faster; smaller ones show results sooner.',
   }),
+  secretsKey: setting({
+    env: 'JOINERY_SECRETS_KEY',
+    schema: z
+      .string()
+      .refine(
+        (v) => /^[0-9a-fA-F]{64}$/.test(v.trim()) || Buffer.from(v.trim(), 'base64').length === 32,
+        'must be 32 bytes as 64 hex digits or base64 (e.g. `openssl rand -hex 32`)',
+      )
+      .optional(),
+    default: undefined,
+    description:
+      'Key that encrypts stored credentials (HR pull sources). Unset: a key is generated in `<dataDir>/secrets.key`; with several copies on PostgreSQL set the same key everywhere.',
+    secret: true,
+  }),
   purgeSchedule: setting({
     env: 'JOINERY_PURGE_SCHEDULE',
     schema: z

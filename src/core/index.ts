@@ -13,4 +13,5 @@ export {
 } from './errors.ts';
 export { isUuid, newId } from './ids.ts';
 export { createLogger, type Logger, silentLogger } from './logger.ts';
+export { createSecretBox, parseSecretsKey, type SecretBox } from './secret-box.ts';
 export { VERSION } from './version.ts';

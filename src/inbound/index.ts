@@ -6,6 +6,7 @@ import { parseBulkRequest } from './bulk-request.ts';
 import { compileSource } from './compiled-source.ts';
 import { parseCsv } from './csv.ts';
 import { drainSource } from './drain.ts';
+import { disableDueLeavers } from './leave-dates.ts';
 import { type LogQuery, queryLogs, runOperations } from './logs.ts';
 import { testMapping } from './mapping-test.ts';
 import { applyPlan } from './plan-apply.ts';
@@ -26,6 +27,7 @@ import {
   ensureDefaultSource,
   getSource,
   listSources,
+  openSecrets,
   redactSource,
   type Source,
   updateSource,
@@ -33,6 +35,7 @@ import {
 import type { InboundDeps, RunKind, RunMode } from './types.ts';
 
 export { defaultHrSource } from './default-source.ts';
+export { LEAVERS_QUEUE } from './leave-dates.ts';
 export type { LogQuery, ProvisioningSummary } from './logs.ts';
 export { DRAIN_QUEUE, type RunSummary } from './runs.ts';
 export {
@@ -159,6 +162,8 @@ export function createInbound(deps: InboundDeps) {
       return ok(await testMapping(deps, compiled.value, record));
     },
 
+    /** Minutely: disables people whose leave date has passed. */
+    disableDueLeavers: () => disableDueLeavers(deps),
     /** Job handler: drains one source. */
     drain: (sourceId: string) => drainSource(deps, loadSource, sourceId),
     /** At start: sources with records still pending (a crash, a restart) get a drain job. */
@@ -186,7 +191,10 @@ export function createInbound(deps: InboundDeps) {
     if (!found.ok) return found;
     const compiled = await loadSource(sourceId);
     if (!compiled.ok) return compiled;
-    const fetched = await fetchPull(found.value);
+    const fetched = await fetchPull({
+      ...found.value,
+      config: openSecrets(found.value.config, deps.secrets),
+    });
     if (!fetched.ok) return fetched;
     const mode: RunMode = options.dryRun ? 'preview' : 'apply';
     return deps.db.transaction().execute(async (tx) => {

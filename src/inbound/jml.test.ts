@@ -203,3 +203,62 @@ describe('joiner / mover / leaver / rehire / conversion', () => {
     expect(await t.getUserByEmployeeId('J8')).toBeUndefined();
   });
 });
+
+describe('leave dates and scope', () => {
+  it('a leave date sent in advance disables the person when it passes, without a new record', async () => {
+    await one(
+      worker('J20', {
+        given: 'Hedy',
+        family: 'Lamarr',
+        [JOINERY_EXT]: { employeeLeaveDateTime: '2026-06-01T17:00:00Z' },
+      }),
+    );
+    expect(await t.app.inbound.disableDueLeavers()).toBe(0);
+    clock.advance(9 * 60 * 60 * 1000);
+    expect(await t.app.inbound.disableDueLeavers()).toBe(1);
+    const user = await t.getUserByEmployeeId('J20');
+    expect(user).toMatchObject({ accountEnabled: false, deletedAt: null });
+    expect((await lifecycleEvents(user?.id as string)).at(-1)).toMatchObject({
+      type: 'lifecycle.leaver',
+      payload: { reason: 'leaveDateReached' },
+    });
+    expect(await t.app.inbound.disableDueLeavers()).toBe(0);
+  });
+
+  it('a record out of the scoping filter is skipped with the reason, and nothing changes', async () => {
+    const res = await t.call('GET', '/api/v1/inbound/sources/hr', { token: t.admin });
+    const { config } = (await res.json()) as { config: Record<string, unknown> };
+    const put = await t.call('PUT', '/api/v1/inbound/sources/hr', {
+      token: t.admin,
+      body: {
+        ...config,
+        scoping: [
+          {
+            name: 'Employees only',
+            clauses: [{ attribute: 'userType', operator: 'EQUALS', value: 'Employee' }],
+          },
+        ],
+      },
+    });
+    expect(put.status, await put.clone().text()).toBe(200);
+    const run = await t.bulkUpload([worker('J21', { userType: 'Vendor' }), worker('J22')]);
+    const done = await t.settle(run.id);
+    expect(done.operations.map((o) => o.status)).toEqual(['skipped', 'created']);
+    expect(await t.getUserByEmployeeId('J21')).toBeUndefined();
+    const logs = await t.call('GET', '/api/v1/inbound/logs?person=J21', { token: t.admin });
+    const [entry] = (
+      (await logs.json()) as {
+        items: {
+          provisioningStatusInfo: { status: string };
+          provisioningSteps: { provisioningStepType: string; description: string }[];
+        }[];
+      }
+    ).items;
+    expect(entry?.provisioningStatusInfo.status).toBe('skipped');
+    expect(entry?.provisioningSteps[1]).toMatchObject({
+      provisioningStepType: 'scoping',
+      description:
+        'out of scope: no filter matched; filter "Employees only" failed at userType EQUALS "Employee" (value "Vendor")',
+    });
+  });
+});

@@ -177,6 +177,11 @@ describe('http-json-pull (a Workday RaaS report)', () => {
     const created = await t.call('POST', '/api/v1/inbound/sources', { token: t.admin, body });
     expect(created.status, await created.clone().text()).toBe(201);
 
+    // Credentials are sealed at rest: the stored row never holds the password in clear.
+    const row = await t.app.database.db.selectFrom('inbound_sources').select('config').where('id', '=', 'workday').executeTakeFirstOrThrow();
+    expect(JSON.stringify(row.config)).not.toContain('s3cret!');
+    expect(JSON.stringify(row.config)).toContain('jny-enc:v1:');
+
     const plan = await pull('workday', true);
     expect(plan.status).toBe('planned');
     expect(plan.counts).toEqual({ created: 2 });

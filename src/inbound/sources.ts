@@ -1,5 +1,5 @@
 import { recordAudit } from '../audit/index.ts';
-import { err, failure, ok, type RequestContext, type Result } from '../core/index.ts';
+import { err, failure, ok, type RequestContext, type Result, type SecretBox } from '../core/index.ts';
 import { type CompiledSource, compileSource } from './compiled-source.ts';
 import { defaultHrSource } from './default-source.ts';
 import { secretPaths } from './pull/index.ts';
@@ -44,6 +44,24 @@ export function redactSource(source: Source): Source {
   for (const p of secretPaths(config.pull as never)) setPath(config.pull, p.split('.'), REDACTED);
   return { ...source, config };
 }
+
+function mapSecrets(config: SourceConfig, fn: (value: string) => string): SourceConfig {
+  if (config.type !== 'scim-pull' && config.type !== 'http-json-pull') return config;
+  const copy = structuredClone(config) as SourceConfig & { pull: Record<string, unknown> };
+  for (const p of secretPaths(copy.pull as never)) {
+    const path = p.split('.');
+    const value = getPath(copy.pull, path);
+    if (typeof value === 'string') setPath(copy.pull, path, fn(value));
+  }
+  return copy;
+}
+
+/** Credentials as stored: sealed with the secrets key (values already sealed stay as they are). */
+export const sealSecrets = (config: SourceConfig, box: SecretBox) =>
+  mapSecrets(config, (v) => (box.isSealed(v) ? v : box.seal(v)));
+
+/** Credentials in clear, for the one moment a pull needs them. */
+export const openSecrets = (config: SourceConfig, box: SecretBox) => mapSecrets(config, (v) => box.open(v));
 
 /** An update that sends the redaction marker back keeps the stored secret. */
 function keepSecrets(next: Record<string, unknown>, previous: SourceConfig): void {
@@ -130,7 +148,7 @@ export async function createSource(
         name: compiled.value.config.name,
         type: compiled.value.config.type,
         enabled: compiled.value.config.enabled,
-        config: JSON.stringify(compiled.value.config),
+        config: JSON.stringify(sealSecrets(compiled.value.config, deps.secrets)),
         created_at: now,
         updated_at: now,
       })
@@ -184,7 +202,7 @@ export async function updateSource(
       .set({
         name: compiled.value.config.name,
         enabled: compiled.value.config.enabled,
-        config: JSON.stringify(compiled.value.config),
+        config: JSON.stringify(sealSecrets(compiled.value.config, deps.secrets)),
         updated_at: deps.clock.now(),
         version: before.version + 1,
       })

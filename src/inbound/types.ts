@@ -1,4 +1,4 @@
-import type { Clock, Logger } from '../core/index.ts';
+import type { Clock, Logger, SecretBox } from '../core/index.ts';
 import type { Db } from '../db/index.ts';
 import type { Directory, SyncKey } from '../directory/index.ts';
 import type { Jobs } from '../jobs/index.ts';
@@ -9,6 +9,8 @@ export interface InboundDeps {
   directory: Directory;
   jobs: Jobs;
   logger: Logger;
+  /** Seals pull-source credentials at rest. */
+  secrets: SecretBox;
   limits: {
     /** Most operations one bulkUpload may carry (Entra's limit is 50). */
     bulkMaxOperations: number;

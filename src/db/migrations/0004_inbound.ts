@@ -77,6 +77,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     db,
   );
 
+  // The minutely leave-date pass reads only enabled users with a leave date.
+  await sql`create index users_leave_due_idx on users (employee_leave_date_time) where account_enabled and employee_leave_date_time is not null and deleted_at is null`.execute(
+    db,
+  );
+
   await sql`
     create table inbound_pending_managers (
       source_id text not null references inbound_sources (id) on delete cascade,
