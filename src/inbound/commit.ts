@@ -5,6 +5,7 @@ import type { SyncKey, SyncOutcome, User } from '../directory/index.ts';
 import { emitEvents, type NewEvent } from '../events/index.ts';
 import type { CompiledSource } from './compiled-source.ts';
 import type { Prepared } from './prepare.ts';
+import { directoryAttributeOf } from './source-schema.ts';
 import type { InboundDeps, Lifecycle, ModifiedProperty, RecordResult, RecordStatus } from './types.ts';
 
 const isEmpty = (v: unknown) =>
@@ -13,11 +14,32 @@ const isEmpty = (v: unknown) =>
   (Array.isArray(v) && v.length === 0) ||
   (typeof v === 'object' && Object.keys(v).length === 0);
 
-/** Entra's modifiedProperties; a new user's empty lists and extension bag are defaults, not changes. */
-function modified(changes: AuditChange[], created: boolean): ModifiedProperty[] {
+const REDACTED = '[Redacted]';
+
+/**
+ * Entra's modifiedProperties; a new user's empty lists and extension bag are defaults, not changes.
+ * Attributes written by a Redact expression show a marker, never their values.
+ */
+function modified(
+  changes: AuditChange[],
+  created: boolean,
+  redacted: ReadonlySet<string>,
+): ModifiedProperty[] {
   return changes
     .filter((c) => !(created && isEmpty(c.after)))
-    .map((c) => ({ displayName: c.attribute, oldValue: c.before ?? null, newValue: c.after ?? null }));
+    .map((c) =>
+      redacted.has(c.attribute)
+        ? {
+            displayName: c.attribute,
+            oldValue: c.before == null ? null : REDACTED,
+            newValue: c.after == null ? null : REDACTED,
+          }
+        : { displayName: c.attribute, oldValue: c.before ?? null, newValue: c.after ?? null },
+    );
+}
+
+function redactedAttributes(source: CompiledSource): Set<string> {
+  return new Set(source.mappings.redactedTargets.flatMap((t) => directoryAttributeOf(t) ?? []));
 }
 
 /** Joiner, mover, leaver, rehire or conversion, from what the write did. */
@@ -79,6 +101,7 @@ export async function commitBatch(
   const waiting: { userId: string; key: string }[] = [];
   const dropWaiting: string[] = [];
   const written: User[] = [];
+  const redacted = redactedAttributes(source);
   const results = prepared.map((p): RecordResult => {
     const base = {
       runId: p.record.runId,
@@ -115,7 +138,8 @@ export async function commitBatch(
     }
     const user = outcome.user;
     written.push(user);
-    const changed = outcome.kind === 'unchanged' ? [] : modified(outcome.changes, outcome.kind === 'created');
+    const changed =
+      outcome.kind === 'unchanged' ? [] : modified(outcome.changes, outcome.kind === 'created', redacted);
     p.steps.push({
       name: 'export',
       status: 'success',

@@ -79,3 +79,41 @@ describe('SelectUniqueValue against the directory', () => {
     expect(fourth.operations[0]?.error?.message).toMatch(/userName: .*unique/i);
   });
 });
+
+describe('Redact', () => {
+  it('writes the value but the provisioning log shows a marker instead of it', async () => {
+    const res = await t.call('POST', '/api/v1/inbound/sources', {
+      token: t.admin,
+      body: {
+        id: 'private',
+        type: 'bulk-upload',
+        name: 'redacted personal e-mail',
+        mappings: [
+          { target: 'userName', type: 'direct', source: 'userName' },
+          {
+            target: 'personalEmail',
+            type: 'expression',
+            expression: 'Redact([emails[type eq "home"].value])',
+          },
+        ],
+      },
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const done = await t.settle(
+      (
+        await t.bulkUpload(
+          [{ ...worker('RD1'), emails: [{ type: 'home', value: 'secret.person@home.example' }] }],
+          { source: 'private' },
+        )
+      ).id,
+      'private',
+    );
+    expect(done.operations[0]?.changed).toContainEqual({
+      attribute: 'personalEmail',
+      oldValue: null,
+      newValue: '[Redacted]',
+    });
+    expect(JSON.stringify(done)).not.toContain('secret.person');
+    expect((await t.getUserByEmployeeId('RD1'))?.personalEmail).toBe('secret.person@home.example');
+  });
+});

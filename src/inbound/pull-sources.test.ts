@@ -178,7 +178,11 @@ describe('http-json-pull (a Workday RaaS report)', () => {
     expect(created.status, await created.clone().text()).toBe(201);
 
     // Credentials are sealed at rest: the stored row never holds the password in clear.
-    const row = await t.app.database.db.selectFrom('inbound_sources').select('config').where('id', '=', 'workday').executeTakeFirstOrThrow();
+    const row = await t.app.database.db
+      .selectFrom('inbound_sources')
+      .select('config')
+      .where('id', '=', 'workday')
+      .executeTakeFirstOrThrow();
     expect(JSON.stringify(row.config)).not.toContain('s3cret!');
     expect(JSON.stringify(row.config)).toContain('jny-enc:v1:');
 

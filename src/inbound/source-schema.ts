@@ -62,6 +62,24 @@ export function parseTarget(text: string): Target | null {
   return /^[A-Za-z][A-Za-z0-9_]{0,99}$/.test(name) ? { kind: 'extension', name } : null;
 }
 
+/** The directory attribute a target writes (e.g. `emails.work` writes `emails`), as the audit diff names it. */
+export function directoryAttributeOf(target: string): string | null {
+  const t = parseTarget(target);
+  if (!t) return null;
+  switch (t.kind) {
+    case 'scalar':
+      return t.name;
+    case 'email':
+      return 'emails';
+    case 'phone':
+      return 'phoneNumbers';
+    case 'extension':
+      return 'extension';
+    case 'manager':
+      return 'managerId';
+  }
+}
+
 /** The directory attribute SelectUniqueValue checks a candidate against, for a mapping's target. */
 export function uniqueCheckOf(target: string): UniqueCheckAttribute | null {
   const t = parseTarget(target);

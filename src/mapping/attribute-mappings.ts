@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { compileExpression, type Evaluation, type Expression, type Value } from './expression/index.ts';
+import {
+  compileExpression,
+  type Evaluation,
+  type Expression,
+  isRedacted,
+  type Value,
+} from './expression/index.ts';
 import type { SourceRecord } from './source-record.ts';
 
 /**
@@ -68,6 +74,8 @@ export interface CompiledMappings {
   /** Source attributes any mapping reads. */
   readonly sourceAttributes: readonly string[];
   readonly usesDirectory: boolean;
+  /** Targets whose expression uses Redact: logs show a marker instead of their values. */
+  readonly redactedTargets: readonly string[];
   apply(record: SourceRecord, ctx: MappingRunContext): Promise<MappedRecord>;
   /** Only when !usesDirectory: the bulk hot path, no promise per record. */
   applySync(record: SourceRecord, ctx: MappingRunContext): MappedRecord;
@@ -183,6 +191,9 @@ export function compileMappings(
       targets: compiled.map((c) => c.mapping.target),
       sourceAttributes,
       usesDirectory,
+      redactedTargets: compiled.flatMap((c) =>
+        c.expression && isRedacted(c.expression) ? [c.mapping.target] : [],
+      ),
       applySync(record, ctx) {
         if (usesDirectory)
           throw new Error('these mappings use the directory (SelectUniqueValue): call apply()');

@@ -20,6 +20,7 @@ export {
   type Expression,
   type ExpressionError,
   functionNames,
+  isRedacted,
   type Value,
 } from './expression/index.ts';
 export {
