@@ -28,7 +28,14 @@ import { createDispatcher, type Dispatcher, type Subscriber } from './events/ind
 import { createHttpApp } from './http/app.ts';
 import type { ReadinessCheck } from './http/ops-routes.ts';
 import { type ScimDeps, schemaCache } from './http/scim/context.ts';
-import { createInbound, DRAIN_QUEUE, type Inbound, LEAVERS_QUEUE, PULL_TICK_QUEUE } from './inbound/index.ts';
+import {
+  createInbound,
+  DRAIN_QUEUE,
+  type Inbound,
+  LEAVERS_QUEUE,
+  PRUNE_QUEUE,
+  PULL_TICK_QUEUE,
+} from './inbound/index.ts';
 import { createJobs, type Jobs } from './jobs/index.ts';
 import { createMetrics, type Metrics } from './ops/index.ts';
 
@@ -194,6 +201,15 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     { batchSize: 1, pollingIntervalSeconds: 2, retryLimit: 3 },
   );
 
+  jobs.register<Record<string, never>>(
+    PRUNE_QUEUE,
+    async () => {
+      const pruned = await inbound.pruneRuns(config.inboundLogRetentionDays);
+      if (pruned > 0) logger.info({ runs: pruned }, 'pruned inbound runs past their retention');
+    },
+    { batchSize: 1, pollingIntervalSeconds: 2, retryLimit: 3 },
+  );
+
   const subscribers: Subscriber[] = [
     {
       name: 'metrics',
@@ -308,6 +324,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         await jobs.schedule('directory.purge', config.purgeSchedule);
         await jobs.schedule(PULL_TICK_QUEUE, '* * * * *');
         await jobs.schedule(LEAVERS_QUEUE, '* * * * *');
+        await jobs.schedule(PRUNE_QUEUE, '41 3 * * *');
         const resumed = await inbound.resumePending();
         if (resumed > 0) logger.info({ sources: resumed }, 'resuming inbound records left pending');
         dispatcher.start();

@@ -119,6 +119,13 @@ export const settings = {
     description:
       'HR records processed per transaction. Larger batches load faster; smaller ones show results sooner.',
   }),
+  inboundLogRetentionDays: setting({
+    env: 'JOINERY_INBOUND_LOG_RETENTION_DAYS',
+    schema: positiveInt(3650),
+    default: '30',
+    description:
+      'Days finished inbound runs, their records (raw HR payloads) and provisioning log entries are kept.',
+  }),
   secretsKey: setting({
     env: 'JOINERY_SECRETS_KEY',
     schema: z

@@ -11,6 +11,7 @@ import { type LogQuery, queryLogs, runOperations } from './logs.ts';
 import { testMapping } from './mapping-test.ts';
 import { applyPlan } from './plan-apply.ts';
 import { duePulls, fetchPull } from './pull-run.ts';
+import { pruneRuns } from './retention.ts';
 import {
   acceptRun,
   DRAIN_QUEUE,
@@ -37,6 +38,7 @@ import type { InboundDeps, RunKind, RunMode } from './types.ts';
 export { defaultHrSource } from './default-source.ts';
 export { LEAVERS_QUEUE } from './leave-dates.ts';
 export type { LogQuery, ProvisioningSummary } from './logs.ts';
+export { PRUNE_QUEUE } from './retention.ts';
 export { DRAIN_QUEUE, type RunSummary } from './runs.ts';
 export {
   type SourceConfig,
@@ -162,6 +164,8 @@ export function createInbound(deps: InboundDeps) {
       return ok(await testMapping(deps, compiled.value, record));
     },
 
+    /** Daily: deletes finished runs and their records older than `days`. */
+    pruneRuns: (days: number) => pruneRuns(deps, days),
     /** Minutely: disables people whose leave date has passed. */
     disableDueLeavers: () => disableDueLeavers(deps),
     /** Job handler: drains one source. */

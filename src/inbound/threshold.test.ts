@@ -93,3 +93,28 @@ describe('deletion threshold', () => {
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('inbound.run_not_held');
   });
 });
+
+describe('retention', () => {
+  it('prunes finished runs past the retention, never held or pending ones', async () => {
+    const rehires = await t.bulkUpload(
+      people.slice(0, 3).map((id) => worker(id, { active: true, title: 'Back' })),
+    );
+    await setThreshold({ count: 0, percent: null });
+    const leaving = await t.bulkUpload([worker('T9', { active: false })]);
+    expect((await t.settle(leaving.id)).status).toBe('held');
+    expect((await t.settle(rehires.id)).status).toBe('completed');
+    const total = (await t.app.database.db.selectFrom('inbound_runs').select('id').execute()).length;
+    expect(await t.app.inbound.pruneRuns(30)).toBe(0);
+    const pruned = await t.app.inbound.pruneRuns(-1);
+    const left = await t.app.database.db.selectFrom('inbound_runs').select(['id', 'status']).execute();
+    expect(pruned).toBe(total - left.length);
+    expect(left.map((r) => r.status).sort()).toEqual(['held']);
+    expect(
+      await t.app.database.db
+        .selectFrom('inbound_records')
+        .select('run_id')
+        .where('run_id', '<>', leaving.id)
+        .execute(),
+    ).toEqual([]);
+  });
+});
