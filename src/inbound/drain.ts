@@ -29,6 +29,7 @@ interface PendingRow {
   kind: string;
   mode: string;
   run_status: string;
+  total: number;
   actor: Record<string, unknown>;
   correlation_id: string | null;
 }
@@ -78,7 +79,7 @@ async function drainOnce(tx: Tx, deps: InboundDeps, source: CompiledSource, sour
   const { rows } = await sourceLock(tx, sourceId);
   if (!rows[0]?.locked) return 'busy';
   const pending = await sql<PendingRow>`
-    select r.run_id, r.n, r.person_key, r.data, u.kind, u.mode, u.status as run_status, u.actor, u.correlation_id
+    select r.run_id, r.n, r.person_key, r.data, u.kind, u.mode, u.status as run_status, u.total, u.actor, u.correlation_id
       from inbound_records r join inbound_runs u on u.id = r.run_id
      where r.source_id = ${sourceId} and r.status = 'pending'
      order by r.seq
@@ -93,13 +94,20 @@ async function drainOnce(tx: Tx, deps: InboundDeps, source: CompiledSource, sour
   const batch: PendingRow[] = [];
   const people = new Set<string>();
   const checked = new Set<string>();
+  const starting: string[] = [];
   for (const row of pending.rows) {
     if (row.mode !== first.mode || row.kind !== first.kind || row.run_status === 'held') break;
     if (row.person_key !== null && people.has(row.person_key)) break;
     if (row.run_status === 'accepted' && !checked.has(row.run_id)) {
       checked.add(row.run_id);
       if (row.mode === 'apply') {
-        const verdict = await checkThreshold(tx, deps, source, { id: row.run_id, kind: row.kind as RunKind });
+        // An accepted run has every record pending; when all of them are in this page, reuse them.
+        const loaded = pending.rows.filter((r) => r.run_id === row.run_id);
+        const verdict = await checkThreshold(tx, deps, source, {
+          id: row.run_id,
+          kind: row.kind as RunKind,
+          ...(loaded.length === row.total ? { records: loaded.map((r) => r.data) } : {}),
+        });
         if (verdict.hold) {
           await tx
             .updateTable('inbound_runs')
@@ -113,14 +121,17 @@ async function drainOnce(tx: Tx, deps: InboundDeps, source: CompiledSource, sour
           break;
         }
       }
-      await tx
-        .updateTable('inbound_runs')
-        .set({ status: 'processing', started_at: deps.clock.now() })
-        .where('id', '=', row.run_id)
-        .execute();
+      starting.push(row.run_id);
     }
     if (row.person_key !== null) people.add(row.person_key);
     batch.push(row);
+  }
+  if (starting.length > 0) {
+    await tx
+      .updateTable('inbound_runs')
+      .set({ status: 'processing', started_at: deps.clock.now() })
+      .where('id', '=', (eb) => eb.fn.any(eb.val(starting)))
+      .execute();
   }
   if (batch.length === 0) return 'more';
   const records: InputRecord[] = batch.map((r) => ({

@@ -46,33 +46,32 @@ export async function saveResults(
   await addCounts(tx, deps, perRun, mode === 'preview' ? 'planned' : 'completed');
 }
 
-/** Adds per-status counts to runs and completes those whose counts reach their total. */
+/** Adds per-status counts to runs and completes those whose counts reach their total (two statements). */
 export async function addCounts(
   tx: Tx,
   deps: InboundDeps,
   perRun: ReadonlyMap<string, Record<string, number>>,
-  doneStatus: 'planned' | 'completed' | 'applied',
+  doneStatus: 'planned' | 'completed',
 ): Promise<void> {
   if (perRun.size === 0) return;
   const runs = await tx
     .selectFrom('inbound_runs')
     .select(['id', 'counts', 'total'])
     .where('id', '=', (eb) => eb.fn.any(eb.val([...perRun.keys()])))
+    .orderBy('id')
     .forUpdate()
     .execute();
-  const now = deps.clock.now();
-  for (const run of runs) {
+  const rows = runs.map((run) => {
     const counts: Record<string, number> = { ...(run.counts ?? {}) };
     for (const [k, v] of Object.entries(perRun.get(run.id) ?? {})) counts[k] = (counts[k] ?? 0) + v;
-    const done =
-      doneStatus === 'applied' ? false : Object.values(counts).reduce((a, b) => a + b, 0) >= run.total;
-    await tx
-      .updateTable('inbound_runs')
-      .set({
-        counts: JSON.stringify(counts),
-        ...(done ? { status: doneStatus, completed_at: now } : {}),
-      })
-      .where('id', '=', run.id)
-      .execute();
-  }
+    const done = Object.values(counts).reduce((a, b) => a + b, 0) >= run.total;
+    return { id: run.id, counts, done };
+  });
+  await sql`
+    update inbound_runs u
+       set counts = v.counts,
+           status = case when v.done then ${doneStatus} else u.status end,
+           completed_at = case when v.done then ${deps.clock.now()}::timestamptz else u.completed_at end
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(id uuid, counts jsonb, done boolean)
+     where u.id = v.id`.execute(tx);
 }

@@ -25,7 +25,7 @@ export async function checkThreshold(
   tx: Tx,
   deps: InboundDeps,
   source: CompiledSource,
-  run: { id: string; kind: RunKind },
+  run: { id: string; kind: RunKind; records?: readonly Record<string, unknown>[] },
 ): Promise<ThresholdVerdict> {
   const { count: limitCount, percent: limitPercent } = source.config.deletionThreshold;
   const verdict: ThresholdVerdict = {
@@ -39,12 +39,14 @@ export async function checkThreshold(
   if (limitCount === null && limitPercent === null) return verdict;
   const now = deps.clock.now();
   const format = formatOf(run.kind);
-  const rows = await tx
-    .selectFrom('inbound_records')
-    .select(['data'])
-    .where('run_id', '=', run.id)
-    .where('status', '=', 'pending')
-    .execute();
+  const rows = run.records
+    ? run.records.map((data) => ({ data }))
+    : await tx
+        .selectFrom('inbound_records')
+        .select(['data'])
+        .where('run_id', '=', run.id)
+        .where('status', '=', 'pending')
+        .execute();
   const pair = source.config.matching[0] as { source: string; target: SyncKey };
   const candidates: string[] = [];
   const ctx = { isCreate: false, now: () => now, isUnique: async () => true };
