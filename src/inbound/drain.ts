@@ -54,6 +54,9 @@ export async function drainSource(
   sourceId: string,
 ): Promise<void> {
   for (;;) {
+    // PGlite runs each query synchronously inside WASM: without a turn of the event loop between
+    // batches, HTTP requests (health checks, uploads' 202s) would not even be read until the drain ends.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     // Read outside the batch transaction: on PGlite (one connection) a query on db inside it would wait forever.
     const loaded = await loadSource(sourceId);
     if (!loaded.ok || !loaded.value.enabled) return;

@@ -32,9 +32,18 @@ describe('joinery inbound import and mapping test (CLI)', { timeout: 240_000 }, 
     expect(res.status).toBe(201);
     // The embedded store is locked by a running server; the CLI needs it stopped there.
     if (store.engine === 'pglite') expect(await server.process.stop()).toEqual({ code: 0, signal: null });
-    await writeFile(file('people.csv'), 'Employee ID,Email,First,Last,Dept\n501,zoe@example.com,Zoë,Quinn,Ops\n502,yan@example.com,Yan,Li,Ops\n');
-    await writeFile(file('moves.csv'), 'Employee ID,Email,First,Last,Dept\n501,zoe@example.com,Zoë,Quinn,Finance\n');
-    await writeFile(file('record.json'), JSON.stringify({ 'Employee ID': '9', Email: 'Åsa@Example.com', First: 'Åsa', Last: 'Berg' }));
+    await writeFile(
+      file('people.csv'),
+      'Employee ID,Email,First,Last,Dept\n501,zoe@example.com,Zoë,Quinn,Ops\n502,yan@example.com,Yan,Li,Ops\n',
+    );
+    await writeFile(
+      file('moves.csv'),
+      'Employee ID,Email,First,Last,Dept\n501,zoe@example.com,Zoë,Quinn,Finance\n',
+    );
+    await writeFile(
+      file('record.json'),
+      JSON.stringify({ 'Employee ID': '9', Email: 'Åsa@Example.com', First: 'Åsa', Last: 'Berg' }),
+    );
   }, START_HOOK_TIMEOUT_MS);
 
   afterAll(async () => {
@@ -45,7 +54,11 @@ describe('joinery inbound import and mapping test (CLI)', { timeout: 240_000 }, 
   it('imports a CSV file and prints the run with its counts', async () => {
     const run = await cli('inbound', 'import', '--source', 'people', file('people.csv'));
     expect(run.code, run.stderr).toBe(0);
-    const summary = JSON.parse(run.stdout) as { status: string; counts: Record<string, number>; kind: string };
+    const summary = JSON.parse(run.stdout) as {
+      status: string;
+      counts: Record<string, number>;
+      kind: string;
+    };
     expect(summary).toMatchObject({ status: 'completed', kind: 'csv', counts: { created: 2 } });
   });
 
@@ -65,7 +78,10 @@ describe('joinery inbound import and mapping test (CLI)', { timeout: 240_000 }, 
   it('mapping test shows what the mapping makes of a sample record', async () => {
     const run = await cli('mapping', 'test', '--source', 'people', file('record.json'));
     expect(run.code, run.stderr).toBe(0);
-    const result = JSON.parse(run.stdout) as { values: Record<string, unknown>; directoryInput: Record<string, unknown> };
+    const result = JSON.parse(run.stdout) as {
+      values: Record<string, unknown>;
+      directoryInput: Record<string, unknown>;
+    };
     expect(result.values).toEqual({ userName: 'asa@example.com', displayName: 'Åsa Berg' });
     expect(result.directoryInput).toMatchObject({ userName: 'asa@example.com', displayName: 'Åsa Berg' });
   });
