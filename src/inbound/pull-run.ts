@@ -37,7 +37,12 @@ export async function fetchPull(
   try {
     for (;;) {
       const next = await pages.next();
-      if (next.done) return ok({ records, watermark: next.value.watermark });
+      if (next.done) {
+        return ok({
+          records: config.type === 'scim-pull' ? newestById(records) : records,
+          watermark: next.value.watermark,
+        });
+      }
       records.push(...next.value.records);
     }
   } catch (error) {
@@ -49,6 +54,31 @@ export async function fetchPull(
       retryable: error.failure.retryable,
     });
   }
+}
+
+/**
+ * Paging a list while it changes can serve one resource twice; keep one copy per SCIM id, the one with
+ * the latest meta.lastModified, at the place of its first copy (so apply order stays the pulled order).
+ */
+export function newestById(records: Record<string, unknown>[]): Record<string, unknown>[] {
+  const stamp = (r: Record<string, unknown>) => {
+    const meta = r.meta as { lastModified?: unknown } | undefined;
+    const t = typeof meta?.lastModified === 'string' ? Date.parse(meta.lastModified) : Number.NaN;
+    return Number.isNaN(t) ? Number.NEGATIVE_INFINITY : t;
+  };
+  const slot = new Map<string, number>();
+  const out: Record<string, unknown>[] = [];
+  for (const r of records) {
+    const id = typeof r.id === 'string' ? r.id : null;
+    const at = id === null ? undefined : slot.get(id);
+    if (id === null || at === undefined) {
+      if (id !== null) slot.set(id, out.length);
+      out.push(r);
+    } else if (stamp(r) >= stamp(out[at] as Record<string, unknown>)) {
+      out[at] = r;
+    }
+  }
+  return out;
 }
 
 /** Ids of enabled pull sources whose cron schedule (UTC) fired after their last pull began. */
