@@ -55,6 +55,15 @@ function managerFailure(managerId: string): Failure {
   });
 }
 
+function claimsNewUniqueValue({ before, after }: UserChange): boolean {
+  if (!before) return true;
+  return (
+    before.userName.toLowerCase() !== after.userName.toLowerCase() ||
+    (after.externalId !== null && after.externalId !== before.externalId) ||
+    (after.employeeId !== null && after.employeeId !== before.employeeId)
+  );
+}
+
 /**
  * Validates and writes a set of user transitions in the caller's transaction. Items that fail
  * validation are left out and reported; the rest are written together. `changed` holds each written
@@ -66,9 +75,11 @@ export async function applyChanges(
   ctx: RequestContext,
   changes: UserChange[],
 ): Promise<{ failures: Map<string, Failure>; changed: Map<string, AuditChange[]> }> {
+  // Only values that are new can conflict: an HR update that keeps userName, externalId and employeeId
+  // (nearly all of them) needs no look-up at all.
   const failures = await findUniquenessConflicts(
     tx,
-    changes.map((c) => c.after),
+    changes.filter((c) => claimsNewUniqueValue(c)).map((c) => c.after),
   );
   // A manager is a live stored user or a user created in this batch, unless that user's own write
   // fails; a failure can cascade down a chain of new users, so repeat until nothing more fails.

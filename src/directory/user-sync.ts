@@ -156,6 +156,15 @@ export async function syncUsers(
   const restoring = new Set<string>();
   if (items.some((i) => i.before !== null && 'managerId' in i.input)) await serialiseManagerChanges(tx);
   for (const item of items) {
+    // Most HR records change nothing: when the raw input merged onto the stored user gives the stored
+    // user, it is valid (the stored values are) and unchanged, so validation can be skipped.
+    if (item.before && !(item.before.deletedAt && item.restore)) {
+      const quick = mergeUser(item.before, item.input as UserPatchInput);
+      if (sameAttributes(quick, item.before)) {
+        outcomes.push({ kind: 'unchanged', user: item.before });
+        continue;
+      }
+    }
     const parsed = item.before
       ? userPatchSchema.safeParse(item.input)
       : userCreateSchema.safeParse(item.input);

@@ -19,7 +19,7 @@ export const sourceLock = (tx: Tx, sourceId: string) =>
 export const waitSourceLock = (tx: Tx, sourceId: string) =>
   sql`select pg_advisory_xact_lock(hashtext(${`joinery.inbound:${sourceId}`}))`.execute(tx);
 
-type Step = 'busy' | 'idle' | 'paused' | 'more';
+type Step = 'busy' | 'idle' | 'paused' | 'more' | { created: number };
 
 interface PendingRow {
   run_id: string;
@@ -34,10 +34,18 @@ interface PendingRow {
   correlation_id: string | null;
 }
 
-export class Rollback extends Error {
-  constructor(readonly results: RecordResult[]) {
-    super('preview: rolled back');
-  }
+/** Users created by one drain between two ANALYZE runs. */
+const ANALYZE_EVERY = 10_000;
+
+/**
+ * An initial HR load grows `users` from nothing faster than autovacuum re-plans it (and PGlite has no
+ * autovacuum at all): with statistics of a small table, every key look-up of a batch becomes a scan of
+ * all users (measured: the largest single cost of a 100k load). Refreshing them every few thousand
+ * creates keeps the look-ups on their indexes; ANALYZE samples, so it costs ~0.1 s at 100k users.
+ */
+async function refreshStatistics(deps: InboundDeps): Promise<void> {
+  await sql`analyze users`.execute(deps.db);
+  deps.logger.debug('refreshed users statistics after a bulk of creates');
 }
 
 /**
@@ -53,6 +61,8 @@ export async function drainSource(
   ) => Promise<{ ok: true; value: CompiledSource & { enabled: boolean } } | { ok: false }>,
   sourceId: string,
 ): Promise<void> {
+  let createdSinceAnalyze = 0;
+  let createdTotal = 0;
   for (;;) {
     // PGlite runs each query synchronously inside WASM: without a turn of the event loop between
     // batches, HTTP requests (health checks, uploads' 202s) would not even be read until the drain ends.
@@ -63,6 +73,15 @@ export async function drainSource(
     const source = loaded.value;
     const step = await deps.db.transaction().execute((tx) => drainOnce(tx, deps, source, sourceId));
     if (step === 'busy' || step === 'paused') return;
+    if (typeof step === 'object') {
+      createdSinceAnalyze += step.created;
+      createdTotal += step.created;
+      // Early and then every ANALYZE_EVERY: the first thousands of an empty directory change its shape most.
+      if (createdSinceAnalyze >= Math.min(ANALYZE_EVERY, Math.max(1000, createdTotal / 2))) {
+        await refreshStatistics(deps);
+        createdSinceAnalyze = 0;
+      }
+    }
     if (step === 'idle') {
       // Records committed while our last (empty) batch held the lock may have found it busy: look once
       // more now that it is released, so none is left waiting for the next upload.
@@ -147,7 +166,7 @@ async function drainOnce(tx: Tx, deps: InboundDeps, source: CompiledSource, sour
   const ctx = contextOf(batch[0] as PendingRow);
   const results = await processBatch(tx, deps, source, records, ctx, first.mode as RunMode);
   await saveResults(tx, deps, results, first.mode as RunMode);
-  return 'more';
+  return { created: first.mode === 'apply' ? results.filter((r) => r.status === 'created').length : 0 };
 }
 
 function contextOf(row: PendingRow): RequestContext {

@@ -34,9 +34,15 @@ function asBoolean(value: Value): boolean | null | 'invalid' {
 function asInstant(value: Value): string | null {
   const text = asText(value);
   if (text === null) return null;
-  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text)) return `${text}Z`;
-  if (/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})?$/.test(text)) return `${text.replace(' ', 'T')}Z`;
-  return text;
+  let iso = text;
+  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text)) iso = `${text}Z`;
+  else if (/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})?$/.test(text)) iso = `${text.replace(' ', 'T')}Z`;
+  else if (/^\d{4}-\d{2}-\d{2}$/.test(text)) iso = `${text}T00:00:00Z`;
+  // The directory stores instants as toISOString(); giving it the same spelling lets an unchanged date
+  // compare equal without a validation pass. Anything else is left for the directory to judge.
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(iso)) return text;
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? text : new Date(ms).toISOString();
 }
 
 type Contact = { value: string; type?: string | null; primary?: boolean };
