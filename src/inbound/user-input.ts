@@ -41,6 +41,9 @@ function asInstant(value: Value): string | null {
   // The directory stores instants as toISOString(); giving it the same spelling lets an unchanged date
   // compare equal without a validation pass. Anything else is left for the directory to judge.
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(iso)) return text;
+  // Date.parse rolls 2026-02-30 over to March; such a date must reach the directory as written and fail.
+  const [y, m, d] = iso.slice(0, 10).split('-').map(Number) as [number, number, number];
+  if (m < 1 || m > 12 || d < 1 || d > new Date(Date.UTC(y, m, 0)).getUTCDate()) return text;
   const ms = Date.parse(iso);
   return Number.isNaN(ms) ? text : new Date(ms).toISOString();
 }
