@@ -5,6 +5,7 @@ import type { BenchmarkModule } from './support.ts';
 
 const benchmarks: Record<string, () => Promise<BenchmarkModule>> = {
   directory: () => import('./directory.ts'),
+  inbound: () => import('./inbound.ts'),
   scim: () => import('./scim.ts'),
 };
 
