@@ -93,6 +93,10 @@ describe('migrated schema', () => {
       'group_members',
       'group_owners',
       'groups',
+      'inbound_pending_managers',
+      'inbound_records',
+      'inbound_runs',
+      'inbound_sources',
       'kysely_migration',
       'kysely_migration_lock',
       'scim_extension_schemas',
@@ -109,6 +113,8 @@ describe('migrated schema', () => {
     expect((liteSchema.sequences as Array<{ sequence_name: string }>).map((q) => q.sequence_name)).toEqual([
       'audit_log_id_seq',
       'events_id_seq',
+      'inbound_records_seq_seq',
+      'inbound_runs_seq_seq',
     ]);
   });
 
