@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { type RequestContext, systemContext } from '../core/index.ts';
+import { type RequestContext, type Result, systemContext } from '../core/index.ts';
 import type { Tx } from '../db/index.ts';
 import { isManagerCycle } from '../directory/index.ts';
 import { commitBatch } from './commit.ts';
@@ -56,9 +56,7 @@ async function refreshStatistics(deps: InboundDeps): Promise<void> {
  */
 export async function drainSource(
   deps: InboundDeps,
-  loadSource: (
-    id: string,
-  ) => Promise<{ ok: true; value: CompiledSource & { enabled: boolean } } | { ok: false }>,
+  loadSource: (id: string) => Promise<Result<CompiledSource & { enabled: boolean }>>,
   sourceId: string,
 ): Promise<void> {
   let createdSinceAnalyze = 0;
@@ -69,7 +67,17 @@ export async function drainSource(
     await new Promise<void>((resolve) => setImmediate(resolve));
     // Read outside the batch transaction: on PGlite (one connection) a query on db inside it would wait forever.
     const loaded = await loadSource(sourceId);
-    if (!loaded.ok || !loaded.value.enabled) return;
+    if (!loaded.ok) {
+      // Records wait (nothing is lost) until the definition is fixed; the log says why.
+      if (loaded.error.code !== 'inbound.source_not_found') {
+        deps.logger.error(
+          { sourceId, error: loaded.error },
+          'inbound source cannot be compiled; its records wait',
+        );
+      }
+      return;
+    }
+    if (!loaded.value.enabled) return;
     const source = loaded.value;
     const step = await deps.db.transaction().execute((tx) => drainOnce(tx, deps, source, sourceId));
     if (step === 'busy' || step === 'paused') return;
