@@ -125,3 +125,22 @@ export async function createInboundTestApp(
     },
   };
 }
+
+export interface ErrorBody {
+  error: { code: string; message: string; details: Record<string, unknown> };
+}
+
+/** POSTs a raw body to a source's bulkUpload with the upload token (default: SCIM JSON, source `hr`). */
+export function postBulk(
+  t: InboundTestApp,
+  body: unknown,
+  headers: Record<string, string> = { 'Content-Type': 'application/scim+json' },
+  source = 'hr',
+): Promise<Response> {
+  return t.call('POST', `/api/v1/inbound/sources/${source}/bulkUpload`, { token: t.upload, body, headers });
+}
+
+/** How many runs the store holds (bad input must not add one). */
+export async function runCount(t: TestApp): Promise<number> {
+  return (await t.app.database.db.selectFrom('inbound_runs').select('id').execute()).length;
+}
