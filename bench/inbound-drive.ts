@@ -1,75 +1,8 @@
-// Machinery of the inbound benchmark: the server child (with the inbound settings), a keep-alive HTTP
+// Machinery of the inbound benchmark (the server child is scim-drive's `startServer`): a keep-alive HTTP
 // client, the upload loop at a fixed concurrency, the cheap completion poll, and the per-record
 // results read back from the run status endpoint once a phase is over.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
 import http from 'node:http';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ServerChild } from './scim-drive.ts';
-import type { ServerStore } from './support.ts';
-
-const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
-
-const children = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
-
-/**
- * `node bin/joinery.mjs start` on the scratch store, like scim-drive's `startServer`, plus Joinery
- * settings of our own (the inbound batch size). Only 127.0.0.1, port 0, the JSON log to a file.
- */
-export async function startInboundServer(
-  store: ServerStore,
-  settings: Record<string, string>,
-  profileDir?: string,
-): Promise<ServerChild> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !key.startsWith('JOINERY_') && key !== 'DATABASE_URL') env[key] = value;
-  }
-  Object.assign(env, settings, {
-    JOINERY_DATA_DIR: store.dataDir,
-    JOINERY_HOST: '127.0.0.1',
-    JOINERY_PORT: '0',
-  });
-  if (store.url) env.DATABASE_URL = store.url;
-  const logPath = join(store.dataDir, 'server.log');
-  const fd = openSync(logPath, 'a');
-  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const child = spawn(process.execPath, [...profile, join(repoRoot, 'bin/joinery.mjs'), 'start'], {
-    cwd: repoRoot,
-    env,
-    stdio: ['ignore', fd, fd],
-  });
-  closeSync(fd);
-  children.add(child);
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  void exited.then(() => children.delete(child));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    await exited;
-    clearTimeout(timer);
-  };
-  // Only this start's lines: the log file is appended to by every server started on the store.
-  const from = readFileSync(logPath, 'utf8').length;
-  const deadline = Date.now() + 180_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) break;
-    const listening = readFileSync(logPath, 'utf8')
-      .slice(from)
-      .split('\n')
-      .map((line) => /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(line)?.[1])
-      .find((u) => u !== undefined);
-    if (listening) return { url: new URL(listening), pid: child.pid ?? -1, logPath, stop };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  await stop();
-  throw new Error(`the server did not start; its log:\n${readFileSync(logPath, 'utf8').slice(-4000)}`);
-}
 
 export interface Reply {
   status: number;

@@ -37,14 +37,13 @@ import {
   type RunDetail,
   readRuns,
   scrapeMetrics,
-  startInboundServer,
   type Upload,
   uploadAll,
 } from './inbound-drive.ts';
 import { explainHot, probeUniqueness } from './inbound-explain.ts';
 import { summariseByArea } from './inbound-profile.ts';
 import { activityTable, areaTable, type Sampler, sampleActivity } from './inbound-sample.ts';
-import { type CpuUse, cpuBetween, type ServerChild, sampleCpu } from './scim-drive.ts';
+import { type CpuUse, cpuBetween, type ServerChild, sampleCpu, startServer } from './scim-drive.ts';
 import { summariseProfiles } from './scim-profile.ts';
 import {
   adminUrl,
@@ -227,7 +226,7 @@ async function benchEngine(engine: Engine, options: Options): Promise<PhaseResul
       JOINERY_DATABASE_POOL_SIZE: String(poolSize),
       JOINERY_INBOUND_BATCH_SIZE: String(options.batch),
     };
-    const start = (profileDir?: string) => startInboundServer(store, settings, profileDir);
+    const start = (profileDir?: string) => startServer(store, settings, profileDir);
     if (!options.profile) server = await start();
     for (const phase of phases) {
       const bodies = bulkBodies(people, phase, options.operations);

@@ -32,18 +32,17 @@ process.once('exit', () => {
  */
 export async function startServer(
   store: ServerStore,
-  poolSize: number,
+  settings: Record<string, string>,
   profileDir?: string,
 ): Promise<ServerChild> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (value !== undefined && !key.startsWith('JOINERY_') && key !== 'DATABASE_URL') env[key] = value;
   }
-  Object.assign(env, {
+  Object.assign(env, settings, {
     JOINERY_DATA_DIR: store.dataDir,
     JOINERY_HOST: '127.0.0.1',
     JOINERY_PORT: '0',
-    JOINERY_DATABASE_POOL_SIZE: String(poolSize),
   });
   if (store.url) env.DATABASE_URL = store.url;
   const logPath = join(store.dataDir, 'server.log');
@@ -66,10 +65,13 @@ export async function startServer(
     await exited;
     clearTimeout(timer);
   };
+  // Only this start's lines: the log file is appended to by every server started on the store.
+  const from = readFileSync(logPath, 'utf8').length;
   const deadline = Date.now() + 180_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break;
     const listening = readFileSync(logPath, 'utf8')
+      .slice(from)
       .split('\n')
       .map((line) => /"url":"(http:\/\/[^"]+)"/.exec(line)?.[1])
       .find((u) => u !== undefined);

@@ -207,7 +207,7 @@ async function benchEngine(engine: Engine, options: Options): Promise<void> {
 
     const pool = Math.max(10, options.concurrency);
     const profileDir = options.profile ? join(store.dataDir, 'profile') : undefined;
-    const server = await startServer(store, pool, profileDir);
+    const server = await startServer(store, { JOINERY_DATABASE_POOL_SIZE: String(pool) }, profileDir);
     console.log(
       `${engine}: server = child process \`node bin/joinery.mjs start\` (pid ${server.pid}, ${server.url.origin}, ` +
         `${engine === 'postgres' ? `pool ${pool}` : 'embedded PGlite in the child'}, log level info to ${server.logPath}); ` +
