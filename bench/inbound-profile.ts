@@ -2,21 +2,8 @@
 // leaf-most frame of Joinery's own source (src/…) on its stack, so the libraries a function calls
 // (kysely, zod, JSON, pg's query building) count for it; samples with no src frame on the stack (pg
 // parsing replies, GC, the HTTP server's own work) stay by package. scim-profile.ts gives self time.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { loadProfiles, type ProfileNode } from './scim-profile.ts';
 import { fmtPct, table } from './support.ts';
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
-}
-
-interface CpuProfile {
-  nodes: ProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-}
 
 const srcOf = (url: string) => /\/(src\/.+)$/.exec(url)?.[1];
 
@@ -30,16 +17,12 @@ function outside(frame: ProfileNode['callFrame']): string {
 
 /** Busy time per src file and per src function (leaf-most src frame), for every profile in `dir`. */
 export function summariseByArea(dir: string, records: number): string {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
-  if (files.length === 0) return `no CPU profile in ${dir}`;
+  const profiles = loadProfiles(dir);
+  if (profiles.length === 0) return `no CPU profile in ${dir}`;
   const byFile = new Map<string, number>();
   const byFunction = new Map<string, number>();
   let busy = 0;
-  for (const file of files) {
-    const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
-    const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
-    const parents = new Map<number, number>();
-    for (const n of profile.nodes) for (const child of n.children ?? []) parents.set(child, n.id);
+  for (const { profile, nodes, parents } of profiles) {
     // Memoised per node: the area a sample on that node is charged to.
     const areaOf = new Map<number, { file: string; fn: string }>();
     const resolve = (id: number): { file: string; fn: string } => {

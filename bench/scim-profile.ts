@@ -4,13 +4,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fmtPct, table } from './support.ts';
 
-interface ProfileNode {
+export interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
   children?: number[];
 }
 
-interface CpuProfile {
+export interface CpuProfile {
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
@@ -34,10 +34,23 @@ function bucketOf(frame: ProfileNode['callFrame']): string {
 /** True for time spent outside JavaScript we ship or depend on: V8, native bindings, Node internals. */
 const isRuntime = (bucket: string) => bucket.startsWith('(') || bucket.startsWith('node:');
 
+/** Every V8 CPU profile in `dir`, with its nodes by id and each node's parent. */
+export function loadProfiles(dir: string) {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .map((file) => {
+      const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
+      const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+      const parents = new Map<number, number>();
+      for (const n of profile.nodes) for (const child of n.children ?? []) parents.set(child, n.id);
+      return { profile, nodes, parents };
+    });
+}
+
 /** A summary of every profile in `dir`, busy time only (idle samples left out). */
 export function summariseProfiles(dir: string, requests: number): string {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
-  if (files.length === 0) return `no CPU profile in ${dir} (did the server exit cleanly?)`;
+  const profiles = loadProfiles(dir);
+  if (profiles.length === 0) return `no CPU profile in ${dir} (did the server exit cleanly?)`;
   const byBucket = new Map<string, number>();
   const byFunction = new Map<string, number>();
   // Native and Node-internal time, charged to the first package or source file up the stack: it
@@ -45,11 +58,7 @@ export function summariseProfiles(dir: string, requests: number): string {
   const byCaller = new Map<string, number>();
   let busy = 0;
   let idle = 0;
-  for (const file of files) {
-    const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
-    const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
-    const parents = new Map<number, number>();
-    for (const n of profile.nodes) for (const child of n.children ?? []) parents.set(child, n.id);
+  for (const { profile, nodes, parents } of profiles) {
     const callerOf = (id: number): string => {
       for (let at = parents.get(id); at !== undefined; at = parents.get(at)) {
         const frame = nodes.get(at)?.callFrame;
