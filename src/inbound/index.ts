@@ -104,12 +104,6 @@ export function createInbound(deps: InboundDeps) {
     },
     deleteSource: (ctx: RequestContext, id: string) => deleteSource(deps, ctx, id),
     ensureDefaultSource: (ctx: RequestContext) => ensureDefaultSource(deps, ctx),
-    /** Validates a definition without storing it: schema, targets, expressions with line and column. */
-    validateSource: (config: unknown) => {
-      const compiled = compileSource('preview', 1, config);
-      return compiled.ok ? ok(null) : compiled;
-    },
-
     /** Stores an Entra-style SCIM BulkRequest durably and queues it; resolves once it is safe to answer 202. */
     bulkUpload: (ctx: RequestContext, sourceId: string, body: unknown, options: { dryRun?: boolean } = {}) =>
       intake(ctx, sourceId, 'bulkUpload', options.dryRun ? 'preview' : 'apply', (type) =>

@@ -9,7 +9,7 @@ import {
 import type { CompiledSource } from './compiled-source.ts';
 import { uniqueCheckOf } from './source-schema.ts';
 import type { InboundDeps, InputRecord, PlanEntry, RecordResult, Step } from './types.ts';
-import { leaveDateReached, toDirectoryInput } from './user-input.ts';
+import { asText, leaveDateReached, toDirectoryInput } from './user-input.ts';
 
 /** A record after import, scoping, matching, mapping and manager look-up: ready for the directory write. */
 export interface Prepared {
@@ -25,13 +25,6 @@ export interface Prepared {
   /** True when the mapping cleared the manager, so a waiting link must be dropped. */
   clearsManager: boolean;
   displayName: string | null;
-}
-
-function text(value: unknown): string | null {
-  if (value === undefined || value === null) return null;
-  if (Array.isArray(value)) return value.length > 0 ? text(value[0]) : null;
-  const s = String(value).trim();
-  return s === '' ? null : s;
 }
 
 function fail(
@@ -98,7 +91,7 @@ export async function prepareBatch(
   let unmatched = live;
   for (const pair of source.config.matching) {
     const withValue = unmatched.flatMap((e) => {
-      const v = text(e.rec.get(pair.source));
+      const v = asText(e.rec.get(pair.source));
       return v === null ? [] : [{ ...e, v }];
     });
     const found = await deps.directory.sync.lockUsersBy(

@@ -4,6 +4,7 @@ import type { Tx } from '../db/index.ts';
 import { flatSourceRecord, scimSourceRecord } from '../mapping/index.ts';
 import type { CompiledSource } from './compiled-source.ts';
 import type { InboundDeps, RecordFormat, RunKind, RunMode, RunStatus } from './types.ts';
+import { asText } from './user-input.ts';
 
 export const DRAIN_QUEUE = 'inbound.drain';
 
@@ -37,9 +38,8 @@ function personKey(
 ): string | null {
   const rec = format === 'scim' ? scimSourceRecord(data) : flatSourceRecord(data);
   for (const pair of source.config.matching) {
-    const v = rec.get(pair.source);
-    const first = Array.isArray(v) ? v[0] : v;
-    if (first !== undefined && first !== null && String(first).trim() !== '') return String(first).trim();
+    const key = asText(rec.get(pair.source));
+    if (key !== null) return key;
   }
   return null;
 }

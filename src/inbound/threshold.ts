@@ -5,7 +5,7 @@ import { flatSourceRecord, scimSourceRecord } from '../mapping/index.ts';
 import type { CompiledSource } from './compiled-source.ts';
 import { formatOf } from './runs.ts';
 import type { InboundDeps, RunKind } from './types.ts';
-import { leaveDateReached, toDirectoryInput } from './user-input.ts';
+import { asText, leaveDateReached, toDirectoryInput } from './user-input.ts';
 
 export interface ThresholdVerdict {
   hold: boolean;
@@ -57,8 +57,8 @@ export async function checkThreshold(
       : source.mappings.applySync(rec, ctx);
     const { input } = toDirectoryInput(mapped.values, null);
     if (input.accountEnabled !== false && !leaveDateReached(input, null, now)) continue;
-    const key = rec.get(pair.source);
-    if (key !== undefined && key !== null && String(key).trim() !== '') candidates.push(String(key).trim());
+    const key = asText(rec.get(pair.source));
+    if (key !== null) candidates.push(key);
   }
   if (candidates.length === 0) return verdict;
   const column = sql.ref(

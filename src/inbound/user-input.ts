@@ -10,8 +10,9 @@ export interface DirectoryInput {
   errors: { target: string; message: string }[];
 }
 
-function asText(value: Value): string | null {
-  if (value === null) return null;
+/** A source value as one trimmed string (a list gives its first value); null when empty or absent. */
+export function asText(value: Value | undefined): string | null {
+  if (value === null || value === undefined) return null;
   if (Array.isArray(value)) return value.length === 0 ? null : asText(value[0] as Value);
   const text = String(value).trim();
   return text === '' ? null : text;
