@@ -15,12 +15,14 @@ export const layers: string[][] = [
   ['ops', 'auth'],
   ['directory'],
   ['inbound', 'outbound', 'activation', 'notifications'],
-  ['workflows', 'entitlements'],
+  ['workflows', 'entitlements', 'connectors'],
   ['reviews'],
 ];
 const edges = new Set(['http', 'cli', 'app.ts', 'main.ts']);
 /** Pure modules import only core, whatever their layer. */
 const pure = new Set(['scim', 'mapping']);
+/** Connectors know the connector contract (outbound/index.ts) and their protocol, never the database. */
+const connectorImports = new Set(['core', 'outbound']);
 
 function layerOf(module: string): number {
   return layers.findIndex((l) => l.includes(module));
@@ -68,6 +70,10 @@ export function checkFile(srcRoot: string, file: string, text: string): Violatio
     }
     if (pure.has(from) && to !== 'core') {
       report(`${from} is pure: it may import only core`);
+      return;
+    }
+    if (from === 'connectors') {
+      if (!connectorImports.has(to)) report('connectors may import only core and the outbound contract');
       return;
     }
     const a = layerOf(from);
