@@ -6,6 +6,7 @@ import type { BenchmarkModule } from './support.ts';
 const benchmarks: Record<string, () => Promise<BenchmarkModule>> = {
   directory: () => import('./directory.ts'),
   inbound: () => import('./inbound.ts'),
+  outbound: () => import('./outbound.ts'),
   scim: () => import('./scim.ts'),
 };
 

@@ -6,6 +6,7 @@ import { serve } from '@hono/node-server';
 import { sql } from 'kysely';
 import { ensureBootstrapToken, type TokenDeps } from './auth/index.ts';
 import type { Config } from './config/index.ts';
+import { connectorDefinitions } from './connectors/index.ts';
 import {
   type Clock,
   createSecretBox,
@@ -38,6 +39,15 @@ import {
 } from './inbound/index.ts';
 import { createJobs, type Jobs } from './jobs/index.ts';
 import { createMetrics, type Metrics } from './ops/index.ts';
+import {
+  APPLY_QUEUE,
+  createOutbound,
+  EXPORT_QUEUE,
+  type Outbound,
+  PLAN_QUEUE,
+  RECONCILE_QUEUE,
+  TICK_QUEUE,
+} from './outbound/index.ts';
 
 export { VERSION } from './core/index.ts';
 
@@ -49,6 +59,7 @@ export interface App {
   database: Database;
   directory: Directory;
   inbound: Inbound;
+  outbound: Outbound;
   jobs: Jobs;
   dispatcher: Dispatcher;
   metrics: Metrics;
@@ -163,13 +174,14 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     { batchSize: 1, pollingIntervalSeconds: 2, retryLimit: 3 },
   );
 
+  const secrets = createSecretBox(loadSecretsKey(config, logger));
   const inbound = createInbound({
     db,
     clock,
     directory,
     jobs,
     logger: logger.child({ component: 'inbound' }),
-    secrets: createSecretBox(loadSecretsKey(config, logger)),
+    secrets,
     limits: {
       bulkMaxOperations: config.inboundBulkMaxOperations,
       maxPayloadBytes: config.inboundMaxPayloadBytes,
@@ -210,7 +222,53 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     { batchSize: 1, pollingIntervalSeconds: 2, retryLimit: 3 },
   );
 
+  const outbound = createOutbound({
+    db,
+    clock,
+    directory,
+    jobs,
+    logger: logger.child({ component: 'outbound' }),
+    secrets,
+    // Connectors sit above the engine (they implement its contract): the registry is handed in.
+    connectors: connectorDefinitions,
+    processId: `${process.pid}-${randomUUID()}`,
+    limits: {
+      batchSize: config.outboundBatchSize,
+      retryBaseSeconds: config.outboundRetryBaseSeconds,
+      retryMaxSeconds: config.outboundRetryMaxSeconds,
+      quarantineRetrySeconds: config.outboundQuarantineRetrySeconds,
+      leaseSeconds: config.outboundLeaseSeconds,
+    },
+  });
+  // One export job per app queued at a time ('short'): the exporter drains everything due.
+  jobs.register<{ appId: string }>(EXPORT_QUEUE, (job) => outbound.exportApp(job.data.appId), {
+    policy: 'short',
+    batchSize: 4,
+    pollingIntervalSeconds: 0.5,
+    retryLimit: 20,
+    retryDelaySeconds: 2,
+    expireInSeconds: 900,
+  });
+  for (const [queue, handler] of [
+    [PLAN_QUEUE, outbound.computePlan],
+    [APPLY_QUEUE, outbound.executePlan],
+    [RECONCILE_QUEUE, outbound.reconcile],
+  ] as const)
+    jobs.register<{ cycleId: string }>(queue, (job) => handler(job.data.cycleId), {
+      batchSize: 1,
+      pollingIntervalSeconds: 1,
+      retryLimit: 5,
+      retryDelaySeconds: 5,
+      expireInSeconds: 3600,
+    });
+  jobs.register<Record<string, never>>(TICK_QUEUE, () => outbound.tick(), {
+    batchSize: 1,
+    pollingIntervalSeconds: 2,
+    retryLimit: 0,
+  });
+
   const subscribers: Subscriber[] = [
+    { name: 'outbound', handle: (events) => outbound.handleEvents(events) },
     {
       name: 'metrics',
       handle: async (events) => {
@@ -294,6 +352,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     db,
     directory,
     inbound,
+    outbound,
     inboundMaxPayloadBytes: config.inboundMaxPayloadBytes,
     tokens,
     readiness,
@@ -308,6 +367,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     database,
     directory,
     inbound,
+    outbound,
     jobs,
     dispatcher,
     metrics,
@@ -325,6 +385,9 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         await jobs.schedule(PULL_TICK_QUEUE, '* * * * *');
         await jobs.schedule(LEAVERS_QUEUE, '* * * * *');
         await jobs.schedule(PRUNE_QUEUE, '41 3 * * *');
+        await jobs.schedule(TICK_QUEUE, '* * * * *');
+        const exporting = await outbound.resumePending();
+        if (exporting > 0) logger.info({ apps: exporting }, 'resuming outbound exports left pending');
         const resumed = await inbound.resumePending();
         if (resumed > 0) logger.info({ sources: resumed }, 'resuming inbound records left pending');
         dispatcher.start();
@@ -354,6 +417,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         }
         await dispatcher.stop();
         await jobs.stop({ graceful: true, timeoutMs: config.shutdownTimeoutSeconds * 1000 });
+        await outbound.close();
         if (!options.database) await database.close();
         lock?.release();
       })();

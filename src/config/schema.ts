@@ -119,6 +119,39 @@ export const settings = {
     description:
       'HR records processed per transaction. Larger batches load faster; smaller ones show results sooner.',
   }),
+  outboundBatchSize: setting({
+    env: 'JOINERY_OUTBOUND_BATCH_SIZE',
+    schema: positiveInt(10000),
+    default: '500',
+    description:
+      'Objects one outbound export batch takes (decided, exported concurrently, committed together).',
+  }),
+  outboundRetryBaseSeconds: setting({
+    env: 'JOINERY_OUTBOUND_RETRY_BASE_SECONDS',
+    schema: positiveInt(86400),
+    default: '30',
+    description: 'First retry delay of an object whose export failed (escrow); it doubles per attempt.',
+  }),
+  outboundRetryMaxSeconds: setting({
+    env: 'JOINERY_OUTBOUND_RETRY_MAX_SECONDS',
+    schema: positiveInt(604800),
+    default: '3600',
+    description: 'Longest escrow retry delay of one object.',
+  }),
+  outboundQuarantineRetrySeconds: setting({
+    env: 'JOINERY_OUTBOUND_QUARANTINE_RETRY_SECONDS',
+    schema: positiveInt(86400),
+    default: '300',
+    description:
+      'First retry of a quarantined application; it doubles per quarantine in a row (at most a day).',
+  }),
+  outboundLeaseSeconds: setting({
+    env: 'JOINERY_OUTBOUND_LEASE_SECONDS',
+    schema: positiveInt(3600),
+    default: '60',
+    description:
+      "How long an exporter's claim on an application lasts without renewal (how soon another copy takes over after a crash).",
+  }),
   inboundLogRetentionDays: setting({
     env: 'JOINERY_INBOUND_LOG_RETENTION_DAYS',
     schema: positiveInt(3650),

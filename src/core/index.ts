@@ -14,4 +14,12 @@ export {
 export { isUuid, newId } from './ids.ts';
 export { createLogger, type Logger, silentLogger } from './logger.ts';
 export { createSecretBox, parseSecretsKey, type SecretBox } from './secret-box.ts';
+export {
+  keepRedactedSecrets,
+  mapSecretPaths,
+  openSecretPaths,
+  REDACTED_SECRET,
+  redactSecretPaths,
+  sealSecretPaths,
+} from './secret-paths.ts';
 export { VERSION } from './version.ts';

@@ -99,6 +99,12 @@ describe('migrated schema', () => {
       'inbound_sources',
       'kysely_migration',
       'kysely_migration_lock',
+      'outbound_apps',
+      'outbound_assignments',
+      'outbound_cycles',
+      'outbound_links',
+      'outbound_log',
+      'outbound_pending',
       'scim_extension_schemas',
       'users',
     ]);
@@ -115,6 +121,7 @@ describe('migrated schema', () => {
       'events_id_seq',
       'inbound_records_seq_seq',
       'inbound_runs_seq_seq',
+      'outbound_log_id_seq',
     ]);
   });
 

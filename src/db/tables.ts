@@ -191,6 +191,79 @@ export interface InboundPendingManagersTable {
   created_at: Timestamp;
 }
 
+export interface OutboundAppsTable {
+  id: string;
+  name: string;
+  config: Json<Record<string, unknown>>;
+  version: Generated<number>;
+  quarantine: Json<Record<string, unknown>> | null;
+  hold: Json<Record<string, unknown>> | null;
+  lease_owner: string | null;
+  lease_until: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface OutboundAssignmentsTable {
+  app_id: string;
+  principal_type: 'user' | 'group';
+  principal_id: string;
+  app_role: string | null;
+  created_at: Timestamp;
+}
+
+export interface OutboundLinksTable {
+  app_id: string;
+  object_type: 'user' | 'group';
+  object_id: string;
+  target_id: string;
+  state: 'active' | 'disabled';
+  exported: Json<Record<string, unknown>>;
+  members: Json<string[]> | null;
+  updated_at: Timestamp;
+}
+
+export interface OutboundPendingTable {
+  app_id: string;
+  object_type: 'user' | 'group';
+  object_id: string;
+  cycle_id: string | null;
+  enqueued_at: Timestamp;
+  due_at: Timestamp;
+  attempts: Generated<number>;
+  last_error: Json<Record<string, unknown>> | null;
+  force: Generated<boolean>;
+}
+
+export interface OutboundCyclesTable {
+  id: string;
+  app_id: string;
+  kind: string;
+  status: string;
+  counts: Json<Record<string, number>>;
+  plan: Json<unknown> | null;
+  error: string | null;
+  actor: Json<Record<string, unknown>>;
+  started_at: Timestamp;
+  finished_at: Timestamp | null;
+}
+
+export interface OutboundLogTable {
+  id: Generated<number>;
+  app_id: string;
+  cycle_id: string | null;
+  object_type: 'user' | 'group';
+  object_id: string;
+  display_name: string | null;
+  target_id: string | null;
+  action: string;
+  status: string;
+  steps: Json<unknown[]>;
+  modified: Json<unknown[]>;
+  error: Json<Record<string, unknown>> | null;
+  occurred_at: Timestamp;
+}
+
 export interface Tables {
   users: UsersTable;
   groups: GroupsTable;
@@ -205,4 +278,10 @@ export interface Tables {
   inbound_runs: InboundRunsTable;
   inbound_records: InboundRecordsTable;
   inbound_pending_managers: InboundPendingManagersTable;
+  outbound_apps: OutboundAppsTable;
+  outbound_assignments: OutboundAssignmentsTable;
+  outbound_links: OutboundLinksTable;
+  outbound_pending: OutboundPendingTable;
+  outbound_cycles: OutboundCyclesTable;
+  outbound_log: OutboundLogTable;
 }

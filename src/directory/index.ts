@@ -1,6 +1,7 @@
 import type { RequestContext } from '../core/index.ts';
 import type { Tx } from '../db/index.ts';
 import { type ResourceSchemas, type ScimResult, scimOk } from '../scim/index.ts';
+import { groupsByIds, usersByIds } from './batch-read.ts';
 import type { DirectoryDeps } from './deps.ts';
 import { changeGroup, createGroupWithMembers, type GroupChange } from './group-change.ts';
 import type { GroupCreateInput, GroupPatchInput, MemberRef } from './group-schemas.ts';
@@ -134,6 +135,9 @@ export function createDirectory(deps: DirectoryDeps) {
       return page.ok ? scimOk({ total: page.value.total, rows: page.value.rows.map(rowToGroup) }) : page;
     },
     directMembersOf: (groupIds: readonly string[]) => directMembersOf(deps.db, groupIds),
+    /** Users by id, soft-deleted included, in one query (provisioning reads whole batches). */
+    usersByIds: (ids: readonly string[]) => usersByIds(deps.db, ids),
+    groupsByIds: (ids: readonly string[]) => groupsByIds(deps.db, ids),
     extensionSchemas: () => listExtensionSchemas(deps),
     declareExtensionSchema: (ctx: RequestContext, input: unknown) => declareExtensionSchema(deps, ctx, input),
     removeExtensionSchema: (ctx: RequestContext, id: string) => removeExtensionSchema(deps, ctx, id),

@@ -5,9 +5,11 @@ import type { Db } from '../db/index.ts';
 import type { Directory } from '../directory/index.ts';
 import type { Inbound } from '../inbound/index.ts';
 import type { Metrics } from '../ops/index.ts';
+import type { Outbound } from '../outbound/index.ts';
 import { auditRoutes } from './api/audit.ts';
 import { groupRoutes } from './api/groups.ts';
 import { inboundRoutes, mountGraphBulkUpload } from './api/inbound.ts';
+import { outboundRoutes } from './api/outbound.ts';
 import { scimSchemaRoutes } from './api/scim-schemas.ts';
 import { tokenRoutes } from './api/tokens.ts';
 import { userRoutes } from './api/users.ts';
@@ -26,6 +28,7 @@ export interface HttpDeps {
   db: Db;
   directory: Directory;
   inbound: Inbound;
+  outbound: Outbound;
   /** Largest inbound bulkUpload or CSV body. */
   inboundMaxPayloadBytes: number;
   tokens: TokenDeps;
@@ -46,6 +49,7 @@ export function createHttpApp(deps: HttpDeps): Hono<HttpEnv> {
   tokenRoutes(api, deps.tokens);
   scimSchemaRoutes(api, deps.scim);
   inboundRoutes(api, deps.inbound, { maxPayloadBytes: deps.inboundMaxPayloadBytes });
+  outboundRoutes(api, deps.outbound);
   const v1 = new Hono<HttpEnv>();
   api.mount(v1, requireScope(deps.tokens));
   const openapi = buildOpenApi(api, { version: deps.version });

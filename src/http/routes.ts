@@ -105,7 +105,7 @@ async function readJson(c: Context<HttpEnv>): Promise<Parsed<unknown>> {
 export function json(
   c: Context<HttpEnv>,
   body: unknown,
-  status: 200 | 201 = 200,
+  status: 200 | 201 | 202 = 200,
   headers?: Record<string, string>,
 ): Response {
   return c.json(body as object, status, headers);

@@ -1,5 +1,16 @@
 import { recordAudit } from '../audit/index.ts';
-import { err, failure, ok, type RequestContext, type Result, type SecretBox } from '../core/index.ts';
+import {
+  err,
+  failure,
+  keepRedactedSecrets,
+  ok,
+  openSecretPaths,
+  type RequestContext,
+  type Result,
+  redactSecretPaths,
+  type SecretBox,
+  sealSecretPaths,
+} from '../core/index.ts';
 import { type CompiledSource, compileSource } from './compiled-source.ts';
 import { defaultHrSource } from './default-source.ts';
 import { secretPaths } from './pull/index.ts';
@@ -15,63 +26,25 @@ export interface Source {
   config: SourceConfig;
 }
 
-const REDACTED = '********';
-
-function getPath(obj: Record<string, unknown>, path: string[]): unknown {
-  let cur: unknown = obj;
-  for (const key of path) {
-    if (!cur || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[key];
-  }
-  return cur;
-}
-
-function setPath(obj: Record<string, unknown>, path: string[], value: unknown): void {
-  let cur: Record<string, unknown> = obj;
-  for (const key of path.slice(0, -1)) {
-    const next = cur[key];
-    if (!next || typeof next !== 'object') return;
-    cur = next as Record<string, unknown>;
-  }
-  const last = path[path.length - 1];
-  if (last !== undefined && last in cur) cur[last] = value;
-}
+const pullSecrets = (config: SourceConfig): readonly string[] =>
+  'pull' in config ? secretPaths(config.pull as never).map((p) => `pull.${p}`) : [];
 
 /** The config as the API shows it: pull credentials replaced by a marker. */
 export function redactSource(source: Source): Source {
-  if (source.config.type !== 'scim-pull' && source.config.type !== 'http-json-pull') return source;
-  const config = structuredClone(source.config) as SourceConfig & { pull: Record<string, unknown> };
-  for (const p of secretPaths(config.pull as never)) setPath(config.pull, p.split('.'), REDACTED);
-  return { ...source, config };
-}
-
-function mapSecrets(config: SourceConfig, fn: (value: string) => string): SourceConfig {
-  if (config.type !== 'scim-pull' && config.type !== 'http-json-pull') return config;
-  const copy = structuredClone(config) as SourceConfig & { pull: Record<string, unknown> };
-  for (const p of secretPaths(copy.pull as never)) {
-    const path = p.split('.');
-    const value = getPath(copy.pull, path);
-    if (typeof value === 'string') setPath(copy.pull, path, fn(value));
-  }
-  return copy;
+  return { ...source, config: redactSecretPaths(source.config, pullSecrets(source.config)) };
 }
 
 /** Credentials as stored: sealed with the secrets key (values already sealed stay as they are). */
 export const sealSecrets = (config: SourceConfig, box: SecretBox) =>
-  mapSecrets(config, (v) => (box.isSealed(v) ? v : box.seal(v)));
+  sealSecretPaths(config, pullSecrets(config), box);
 
 /** Credentials in clear, for the one moment a pull needs them. */
-export const openSecrets = (config: SourceConfig, box: SecretBox) => mapSecrets(config, (v) => box.open(v));
+export const openSecrets = (config: SourceConfig, box: SecretBox) =>
+  openSecretPaths(config, pullSecrets(config), box);
 
 /** An update that sends the redaction marker back keeps the stored secret. */
 function keepSecrets(next: Record<string, unknown>, previous: SourceConfig): void {
-  if (!('pull' in previous) || !next.pull || typeof next.pull !== 'object') return;
-  const pull = next.pull as Record<string, unknown>;
-  for (const p of secretPaths(previous.pull as never)) {
-    const path = p.split('.');
-    if (getPath(pull, path) === REDACTED)
-      setPath(pull, path, getPath(previous.pull as Record<string, unknown>, path));
-  }
+  keepRedactedSecrets(next, previous as unknown as Record<string, unknown>, pullSecrets(previous));
 }
 
 interface SourceRow {
