@@ -184,7 +184,7 @@ export async function enqueueDependents(
       : sql`exists (select 1 from outbound_assignments a where a.app_id = ${app.id} and a.principal_id = m.group_id)`;
   await sql`
     insert into outbound_pending (app_id, object_type, object_id, enqueued_at, due_at)
-    select distinct ${app.id}, 'group', m.group_id, ${now}::timestamptz, ${now}::timestamptz
+    select distinct ${app.id}::uuid, 'group', m.group_id, ${now}::timestamptz, ${now}::timestamptz
       from group_members m
      where m.member_user_id = any(${users}::uuid[])
        and (${scoped} or exists (select 1 from outbound_links l where l.app_id = ${app.id}
