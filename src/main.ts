@@ -97,6 +97,59 @@ for (const [name, description] of [
     .argument('<run>', 'run id')
     .action(async (run: string) => (await inbound()).runDecisionCommand(name, run));
 }
+const outbound = async () => import('./cli/outbound.ts');
+const outboundCommand = program
+  .command('outbound')
+  .description('applications: create, assign, cycles, plans, provision on demand');
+outboundCommand
+  .command('apps')
+  .description('list applications (credentials redacted)')
+  .action(async () => (await outbound()).appsCommand());
+outboundCommand
+  .command('create')
+  .description('create an application from a JSON definition file')
+  .argument('<file>')
+  .action(async (file: string) => (await outbound()).createAppCommand(file));
+outboundCommand
+  .command('assign')
+  .description('assign a user or a group to an application')
+  .argument('<app>', 'application id')
+  .option('--user <id>', 'user id')
+  .option('--group <id>', 'group id')
+  .option('--role <role>', 'app role')
+  .action(async (app: string, options: { user?: string; group?: string; role?: string }) =>
+    (await outbound()).assignCommand(app, options),
+  );
+outboundCommand
+  .command('start')
+  .description('queue a full cycle (a running server exports it); lifts a quarantine')
+  .argument('<app>', 'application id')
+  .action(async (app: string) => (await outbound()).startCommand(app));
+outboundCommand
+  .command('status')
+  .description("an application's state, pending and escrowed objects, links and last cycle")
+  .argument('<app>', 'application id')
+  .action(async (app: string) => (await outbound()).statusCommand(app));
+outboundCommand
+  .command('plan')
+  .description('dry run over the whole population; prints the actions with diffs (nothing written)')
+  .argument('<app>', 'application id')
+  .option('--limit <n>', 'actions to print', '50')
+  .action(async (app: string, options: { limit: string }) => (await outbound()).planCommand(app, options));
+outboundCommand
+  .command('apply')
+  .description('apply a plan exactly as computed (refused if anything changed since)')
+  .argument('<plan>', 'plan id')
+  .action(async (plan: string) => (await outbound()).applyCommand(plan));
+outboundCommand
+  .command('provision')
+  .description('provision one user or group now and print the step trace')
+  .argument('<app>', 'application id')
+  .option('--user <id>', 'user id')
+  .option('--group <id>', 'group id')
+  .action(async (app: string, options: { user?: string; group?: string }) =>
+    (await outbound()).provisionCommand(app, options),
+  );
 const mapping = program.command('mapping').description('attribute mappings');
 mapping
   .command('test')

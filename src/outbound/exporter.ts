@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Result } from '../core/index.ts';
 import { type OutboundApp, openConnectorConfig } from './apps.ts';
 import { loadBatchContext, runBatch } from './batch.ts';
@@ -67,24 +66,32 @@ export function createConnectorPool(deps: OutboundDeps) {
 export type ConnectorPool = ReturnType<typeof createConnectorPool>;
 
 async function takeDue(deps: OutboundDeps, appId: string, now: Date): Promise<PendingRow[]> {
-  const rows = await deps.db
-    .selectFrom('outbound_pending')
-    .select(['object_type', 'object_id', 'force', 'attempts', 'cycle_id', 'enqueued_at'])
-    .where('app_id', '=', appId)
-    .where('due_at', '<=', now)
-    // Users before groups, so members have target ids when their groups are written.
-    .orderBy(sql`object_type = 'group'`)
-    .orderBy('enqueued_at')
-    .limit(deps.limits.batchSize)
-    .execute();
-  return rows.map((r) => ({
-    type: r.object_type,
-    id: r.object_id,
-    force: r.force,
-    attempts: r.attempts,
-    cycleId: r.cycle_id,
-    enqueuedAt: new Date(r.enqueued_at),
-  }));
+  const out: PendingRow[] = [];
+  // Users before groups, so members have target ids when their groups are written; groups fill a batch
+  // only once the due users fit in it (and run after them, see waves()).
+  for (const type of ['user', 'group'] as const) {
+    const want = deps.limits.batchSize - out.length;
+    if (want <= 0) break;
+    const rows = await deps.db
+      .selectFrom('outbound_pending')
+      .select(['object_type', 'object_id', 'force', 'attempts', 'cycle_id', 'enqueued_at'])
+      .where('app_id', '=', appId)
+      .where('object_type', '=', type)
+      .where('due_at', '<=', now)
+      .orderBy('enqueued_at')
+      .limit(want)
+      .execute();
+    for (const r of rows)
+      out.push({
+        type: r.object_type,
+        id: r.object_id,
+        force: r.force,
+        attempts: r.attempts,
+        cycleId: r.cycle_id,
+        enqueuedAt: new Date(r.enqueued_at),
+      });
+  }
+  return out;
 }
 
 /** How many deprovisions the app made in the last hour (since the last approval). */
