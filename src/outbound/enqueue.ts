@@ -89,20 +89,25 @@ function touched(events: readonly StoredEvent[]) {
 export async function enqueueFromEvents(
   deps: OutboundDeps,
   events: readonly StoredEvent[],
-  apps: ReadonlyArray<{ id: string; definition: AppDefinition }>,
+  apps: ReadonlyArray<{ id: string; createdAt: string; definition: AppDefinition }>,
 ): Promise<void> {
   const relevant = events.filter(
     (e) => e.type.startsWith('user.') || e.type.startsWith('group.') || e.type.startsWith('membership.'),
   );
   if (relevant.length === 0 || apps.length === 0) return;
-  const { users, groups, memberGroups } = touched(relevant);
-  const nested = memberGroups.size > 0 ? await usersUnderGroups(deps.db, [...memberGroups]) : [];
-  const userIds = [...new Set([...users, ...nested])];
-  const groupIds = [...groups];
   const now = deps.clock.now();
   for (const app of apps) {
     const def = app.definition;
     if (!def.enabled) continue;
+    // What happened before the app existed is its initial cycle's business, not an incremental export
+    // (a new install replays the whole outbox to a new subscriber).
+    const created = new Date(app.createdAt).getTime();
+    const news = relevant.filter((e) => new Date(e.occurredAt).getTime() >= created);
+    if (news.length === 0) continue;
+    const { users, groups, memberGroups } = touched(news);
+    const nested = memberGroups.size > 0 ? await usersUnderGroups(deps.db, [...memberGroups]) : [];
+    const userIds = [...new Set([...users, ...nested])];
+    const groupIds = [...groups];
     let queued = false;
     if (def.provisionUsers && userIds.length > 0) {
       const [scoped, linked] = await Promise.all([
