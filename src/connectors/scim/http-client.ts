@@ -10,6 +10,7 @@ import {
   safeToRepeat,
   transientStatus,
 } from './retry-policy.ts';
+import { send } from './transport.ts';
 
 export interface HttpSettings {
   timeoutMs: number;
@@ -65,20 +66,27 @@ async function attempt(
   }
   const signal = AbortSignal.any([settings.closed, AbortSignal.timeout(settings.timeoutMs)]);
   try {
-    const init: RequestInit = { method: ex.method, headers, signal, redirect: 'follow' };
-    if (ex.body !== undefined) init.body = ex.body;
-    const response = await fetch(ex.url, init);
     // The body is read under the same signal, so a server that stalls mid-body also times out.
-    const text = await response.text();
+    const response = await send(ex.url, {
+      method: ex.method,
+      headers,
+      signal,
+      ...(ex.body !== undefined ? { body: ex.body } : {}),
+    });
     return connectorOk({
       kind: 'answer',
-      answer: { status: response.status, headers: response.headers, text, json: parseJson(text) },
+      answer: {
+        status: response.status,
+        headers: response.headers,
+        text: response.text,
+        json: parseJson(response.text),
+      },
     });
   } catch (error) {
     if (settings.closed.aborted)
       return connectorOk({ kind: 'lost', reason: 'connector closed', notSent: false });
     const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-    // The cause of fetch's TypeError names the socket problem (ECONNREFUSED, ...); it holds no secret.
+    // The cause names the socket problem (ECONNREFUSED, ...); it holds no secret.
     const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
     const reason = timedOut ? `timed out after ${settings.timeoutMs} ms` : `network error${cause}`;
     return connectorOk({ kind: 'lost', reason, notSent: neverSent(error) });
