@@ -6,7 +6,11 @@ export interface OutboundTestApp extends TestApp {
   /** POST /api/v1/outbound/apps; expects 201 and returns the app id. */
   createApp(body: Record<string, unknown>): Promise<string>;
   /** JSON of an admin-API call, with its status. */
-  api<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
+  api<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }>;
   status(appId: string): Promise<AppStatusBody>;
   /** Waits until the app has nothing due and no running cycle (the exporter is idle). */
   settle(appId: string, timeoutMs?: number): Promise<AppStatusBody>;
@@ -20,11 +24,19 @@ export interface AppStatusBody {
   quarantine: { reason: string; message: string; retryAt: string; count: number } | null;
   hold: Record<string, unknown> | null;
   lastCycle: { id: string; kind: string; status: string; counts: Record<string, number> } | null;
-  recentErrors: Array<{ objectId: string; attempts: number; error: { code: string; message: string } | null }>;
+  recentErrors: Array<{
+    objectId: string;
+    attempts: number;
+    error: { code: string; message: string } | null;
+  }>;
 }
 
 /** Polls `check` every 50 ms until it returns a value other than undefined. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -34,7 +46,8 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     } catch (error) {
       last = error;
     }
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > until)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

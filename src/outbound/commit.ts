@@ -115,11 +115,12 @@ export async function settlePending(
 ): Promise<void> {
   const settled = rows.map((r) => {
     const o = outcomes.get(`${r.type}:${r.id}`);
-    const escrow = o?.status === 'failure' && o.failure?.retryable === true;
-    const attempts = escrow ? r.attempts + 1 : 0;
-    const due = escrow
-      ? new Date(now.getTime() + retryDelaySeconds(limits, attempts, o?.failure?.retryAfterMs) * 1000)
-      : now;
+    const held = o?.held === true;
+    const escrow = held || (o?.status === 'failure' && o.failure?.retryable === true);
+    const attempts = held ? r.attempts : escrow ? r.attempts + 1 : 0;
+    // Held deprovisions wait for approval, which makes them due again; a day is only the fallback.
+    const delay = held ? 86_400 : retryDelaySeconds(limits, attempts, o?.failure?.retryAfterMs);
+    const due = escrow ? new Date(now.getTime() + delay * 1000) : now;
     return {
       object_type: r.type,
       object_id: r.id,
@@ -148,9 +149,17 @@ export async function settlePending(
          and p.enqueued_at = v.seen`.execute(tx);
 }
 
+/** A user outcome that changes who the user's groups have as members in the target. */
+const changesMembership = (o: Outcome) =>
+  o.linkedNow ||
+  o.unlinkedNow ||
+  (o.status === 'success' && o.action === 'disable') ||
+  (o.decided.decision.action === 'update' && o.decided.decision.reenable && o.status === 'success');
+
 /**
- * Follow-ups of objects that gained or lost a target id: linked direct reports whose manager reference
- * was held back, and the app's groups that hold them as members (their member lists change).
+ * Follow-ups of users whose target identity changed: linked direct reports whose manager reference is
+ * missing or points at an old id (a renamed LDAP entry), and the app's groups that have them as members
+ * (a new, deleted, disabled or re-enabled account changes the target's member list).
  */
 export async function enqueueDependents(
   tx: Tx,
@@ -159,25 +168,26 @@ export async function enqueueDependents(
   alreadyInBatch: ReadonlySet<string>,
   now: Date,
 ): Promise<void> {
-  const users = outcomes
-    .filter((o) => o.decided.type === 'user' && (o.linkedNow || o.unlinkedNow))
-    .map((o) => o.decided.id);
-  if (users.length === 0) return;
+  const users = outcomes.filter((o) => o.decided.type === 'user');
   const inBatch = [...alreadyInBatch];
+  const linked = users.flatMap((o) =>
+    o.linkedNow && o.targetId ? [{ id: o.decided.id, target: o.targetId }] : [],
+  );
   const [reference] = [...app.referenceTargets];
-  if (reference && outcomes.some((o) => o.linkedNow))
+  if (reference && linked.length > 0)
     await sql`
       insert into outbound_pending (app_id, object_type, object_id, enqueued_at, due_at)
-      select ${app.id}, 'user', u.id, ${now}, ${now}
-        from users u
+      select ${app.id}::uuid, 'user', u.id, ${now}::timestamptz, ${now}::timestamptz
+        from jsonb_to_recordset(${JSON.stringify(linked)}::jsonb) as v(id uuid, target text)
+        join users u on u.manager_id = v.id and u.deleted_at is null
         join outbound_links l on l.app_id = ${app.id} and l.object_type = 'user' and l.object_id = u.id
-       where u.manager_id = any(${users}::uuid[]) and u.deleted_at is null
-         and not (l.exported ? ${reference})
+       where (l.exported ->> ${reference}) is distinct from v.target
          and not (u.id = any(${inBatch}::uuid[]))
       on conflict (app_id, object_type, object_id) do update set due_at = excluded.due_at, enqueued_at = excluded.enqueued_at`.execute(
       tx,
     );
-  if (!app.definition.provisionGroups) return;
+  const moved = users.filter(changesMembership).map((o) => o.decided.id);
+  if (!app.definition.provisionGroups || moved.length === 0) return;
   const scoped =
     app.definition.scope === 'all'
       ? sql`exists (select 1 from groups g where g.id = m.group_id and g.deleted_at is null)`
@@ -186,7 +196,7 @@ export async function enqueueDependents(
     insert into outbound_pending (app_id, object_type, object_id, enqueued_at, due_at)
     select distinct ${app.id}::uuid, 'group', m.group_id, ${now}::timestamptz, ${now}::timestamptz
       from group_members m
-     where m.member_user_id = any(${users}::uuid[])
+     where m.member_user_id = any(${moved}::uuid[])
        and (${scoped} or exists (select 1 from outbound_links l where l.app_id = ${app.id}
                                    and l.object_type = 'group' and l.object_id = m.group_id))
        and not (m.group_id = any(${inBatch}::uuid[]))

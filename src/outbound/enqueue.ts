@@ -33,15 +33,20 @@ export async function enqueue(
            force = outbound_pending.force or excluded.force`.execute(db);
 }
 
-export const kickExport = (deps: OutboundDeps, appId: string, startAfterSeconds?: number) =>
-  deps.jobs.send(
+/**
+ * Wakes the app's exporter, now or later. The queue's `short` policy keeps one *queued* job per singleton
+ * key, so an immediate wake-up and a delayed one must not share a key: a retry scheduled for tomorrow
+ * would otherwise swallow every wake-up until then. Delayed wake-ups get one key per minute they fire in.
+ */
+export const kickExport = (deps: OutboundDeps, appId: string, startAfterSeconds?: number) => {
+  const delay = startAfterSeconds && startAfterSeconds > 0 ? Math.ceil(startAfterSeconds) : 0;
+  const minute = Math.floor((deps.clock.now().getTime() + delay * 1000) / 60_000);
+  return deps.jobs.send(
     EXPORT_QUEUE,
     { appId },
-    {
-      singletonKey: appId,
-      ...(startAfterSeconds ? { startAfterSeconds: Math.ceil(startAfterSeconds) } : {}),
-    },
+    delay > 0 ? { singletonKey: `${appId}@${minute}`, startAfterSeconds: delay } : { singletonKey: appId },
   );
+};
 
 async function linkedIds(
   db: Conn,

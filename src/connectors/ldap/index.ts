@@ -34,12 +34,15 @@ const expression = (target: string, text: string) => ({ target, type: 'expressio
 const direct = (target: string, source: string) => ({ target, type: 'direct', source });
 /** An Entra-language string literal ("" doubles nothing; backslash and quote are escaped). */
 const literal = (text: string) => `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+/** `Join("", "<prefix>", [attribute], "<suffix>")`: the expression language concatenates with Join. */
+const dnOf = (prefix: string, attribute: string, suffix: string) =>
+  `Join("", ${literal(prefix)}, [${attribute}], ${literal(suffix)})`;
 
 function ldapDefaults(config: LdapConnectorConfig): DefaultMappings {
   const naming = config.userNamingAttribute;
   return {
     user: [
-      expression('dn', `${literal(`${naming}=`)} & [userName] & ${literal(`,${config.userBase}`)}`),
+      expression('dn', dnOf(`${naming}=`, 'userName', `,${config.userBase}`)),
       direct(naming, 'userName'),
       // cn and sn are required by inetOrgPerson: fall back to the user name when HR left them empty.
       expression('cn', 'Coalesce([displayName], [userName])'),
@@ -53,10 +56,7 @@ function ldapDefaults(config: LdapConnectorConfig): DefaultMappings {
       ...(config.disable ? [direct('active', 'accountEnabled')] : []),
     ],
     group: [
-      expression(
-        'dn',
-        `${literal(`${config.groupNamingAttribute}=`)} & [displayName] & ${literal(`,${config.groupBase}`)}`,
-      ),
+      expression('dn', dnOf(`${config.groupNamingAttribute}=`, 'displayName', `,${config.groupBase}`)),
       direct(config.groupNamingAttribute, 'displayName'),
       direct('description', 'description'),
     ],
@@ -68,10 +68,7 @@ function ldapDefaults(config: LdapConnectorConfig): DefaultMappings {
 function adDefaults(config: AdConnectorConfig): DefaultMappings {
   return {
     user: [
-      expression(
-        'dn',
-        `${literal(`${config.userNamingAttribute}=`)} & [displayName] & ${literal(`,${config.userBase}`)}`,
-      ),
+      expression('dn', dnOf(`${config.userNamingAttribute}=`, 'displayName', `,${config.userBase}`)),
       direct('userPrincipalName', 'userName'),
       expression('sAMAccountName', 'Left(Item(Split([userName], "@"), 1), 20)'),
       direct('cn', 'displayName'),
@@ -85,10 +82,7 @@ function adDefaults(config: AdConnectorConfig): DefaultMappings {
       direct('active', 'accountEnabled'),
     ],
     group: [
-      expression(
-        'dn',
-        `${literal(`${config.groupNamingAttribute}=`)} & [displayName] & ${literal(`,${config.groupBase}`)}`,
-      ),
+      expression('dn', dnOf(`${config.groupNamingAttribute}=`, 'displayName', `,${config.groupBase}`)),
       direct('cn', 'displayName'),
       direct('sAMAccountName', 'displayName'),
       direct('description', 'description'),

@@ -67,10 +67,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     )`.execute(db);
   // The exporter takes users before groups, oldest first: this index hands it a batch without sorting
   // the whole backlog (100k pending rows at an initial cycle).
-  await sql`create index outbound_pending_order_idx on outbound_pending (app_id, object_type, enqueued_at)`.execute(db);
+  await sql`create index outbound_pending_order_idx on outbound_pending (app_id, object_type, enqueued_at)`.execute(
+    db,
+  );
   await sql`create index outbound_pending_due_idx on outbound_pending (app_id, due_at)`.execute(db);
   // "Has this cycle anything left to try?" after every batch.
-  await sql`create index outbound_pending_cycle_idx on outbound_pending (cycle_id) where attempts = 0`.execute(db);
+  await sql`create index outbound_pending_cycle_idx on outbound_pending (cycle_id) where attempts = 0`.execute(
+    db,
+  );
 
   await sql`
     create table outbound_cycles (

@@ -1,0 +1,572 @@
+import type { Entry } from 'ldapts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bulkBody, worker } from '../../test/inbound.ts';
+import { createOutboundTestApp, eventually, type OutboundTestApp } from '../../test/outbound.ts';
+import { type Slapd, slapdAvailable, startSlapd } from '../../test/peers/slapd.ts';
+import { systemContext } from '../core/index.ts';
+
+/**
+ * Joiner, mover, leaver and group writeback from an HR bulkUpload, through the outbound engine with
+ * its real workers, into real OpenLDAP servers (test/peers/slapd.ts): the `ldap` connector on a plain
+ * inetOrgPerson/groupOfNames DIT, and the `ad` connector on slapd with an AD-shaped schema over ldaps.
+ * Everything is asserted on the entries slapd holds, read outside the code under test.
+ */
+
+const LOCKED = '000001010000Z';
+
+/** An attribute's values as strings (ldapts answers a string for one value, an array for several). */
+function values(entry: Entry | undefined, name: string): string[] {
+  if (!entry) return [];
+  const key = Object.keys(entry).find((k) => k.toLowerCase() === name.toLowerCase());
+  const raw = key === undefined ? undefined : entry[key];
+  if (raw === undefined) return [];
+  const list = Array.isArray(raw) ? raw : [raw];
+  return list.map((v) => (Buffer.isBuffer(v) ? v.toString('utf8') : String(v)));
+}
+const direct = (target: string, source: string) => ({ target, type: 'direct', source });
+const expression = (target: string, text: string) => ({ target, type: 'expression', expression: text });
+
+/**
+ * The ldap connector's default mappings (src/connectors/ldap/index.ts), with the DN built by Join: the
+ * defaults themselves concatenate with `&`, which the mapping language does not have (see the
+ * "default mappings" tests below).
+ */
+const ldapMappings = (userBase: string, groupBase: string) => ({
+  userMappings: [
+    expression('dn', `Join("", "uid=", [userName], ",${userBase}")`),
+    direct('uid', 'userName'),
+    expression('cn', 'Coalesce([displayName], [userName])'),
+    expression('sn', 'Coalesce([familyName], [userName])'),
+    direct('givenName', 'givenName'),
+    direct('displayName', 'displayName'),
+    direct('mail', 'mail'),
+    direct('title', 'title'),
+    direct('employeeNumber', 'employeeId'),
+    direct('manager', 'manager'),
+    direct('active', 'accountEnabled'),
+  ],
+  groupMappings: [
+    expression('dn', `Join("", "cn=", [displayName], ",${groupBase}")`),
+    direct('cn', 'displayName'),
+    direct('description', 'description'),
+  ],
+});
+
+/** The ad connector's default mappings, likewise with Join for the DN. */
+const adMappings = (userBase: string, groupBase: string) => ({
+  userMappings: [
+    expression('dn', `Join("", "cn=", [displayName], ",${userBase}")`),
+    direct('userPrincipalName', 'userName'),
+    expression('sAMAccountName', 'Left(Item(Split([userName], "@"), 1), 20)'),
+    direct('cn', 'displayName'),
+    direct('displayName', 'displayName'),
+    direct('givenName', 'givenName'),
+    direct('sn', 'familyName'),
+    direct('title', 'title'),
+    direct('department', 'department'),
+    direct('employeeID', 'employeeId'),
+    direct('manager', 'manager'),
+    direct('active', 'accountEnabled'),
+  ],
+  groupMappings: [
+    expression('dn', `Join("", "cn=", [displayName], ",${groupBase}")`),
+    direct('cn', 'displayName'),
+    direct('sAMAccountName', 'displayName'),
+    direct('description', 'description'),
+  ],
+});
+
+const one = (entry: Entry | undefined, name: string) => values(entry, name)[0];
+const lower = (list: readonly string[]) => list.map((v) => v.toLowerCase()).sort();
+
+describe.skipIf(!slapdAvailable())('HR to OpenLDAP and an AD-shaped directory', () => {
+  let t: OutboundTestApp;
+  let upload: string;
+  let ldap: Slapd;
+  let ldap2: Slapd;
+  let ad: Slapd;
+  let people: string;
+  let groups: string;
+  let appId: string;
+
+  beforeAll(async () => {
+    [ldap, ldap2, ad, t] = await Promise.all([
+      startSlapd(),
+      startSlapd(),
+      startSlapd({ ldaps: true, adSchema: true }),
+      createOutboundTestApp(),
+    ]);
+    await t.app.inbound.ensureDefaultSource(systemContext('test'));
+    upload = await t.token(['inbound.upload']);
+    people = `ou=people,${ldap.baseDn}`;
+    groups = `ou=groups,${ldap.baseDn}`;
+    appId = await t.createApp({
+      name: 'OpenLDAP',
+      connector: {
+        type: 'ldap',
+        config: {
+          url: ldap.url,
+          bindDn: ldap.adminDn,
+          bindPassword: ldap.adminPassword,
+          userBase: people,
+          groupBase: groups,
+          timeoutMs: 5_000,
+          disable: { attribute: 'pwdAccountLockedTime', disabledValue: LOCKED },
+        },
+      },
+      ...ldapMappings(people, groups),
+      scope: 'all',
+      provisionGroups: true,
+      deprovisionAction: 'disable',
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await Promise.all([ldap?.stop(), ldap2?.stop(), ad?.stop()]);
+  });
+
+  async function hr(people: Record<string, unknown>[]) {
+    const res = await t.call('POST', '/api/v1/inbound/sources/hr/bulkUpload', {
+      token: upload,
+      body: bulkBody(people),
+      headers: { 'Content-Type': 'application/scim+json' },
+    });
+    expect(res.status, await res.clone().text()).toBe(202);
+  }
+
+  /** The directory id of the HR worker (waits for the upload to be processed). */
+  const userId = (employeeId: string): Promise<string> =>
+    eventually(
+      async () => {
+        const r = await t.api<{ items: Array<{ id: string }> }>(
+          'GET',
+          `/users?employeeId=${encodeURIComponent(employeeId)}&deleted=false`,
+        );
+        return r.body.items[0]?.id;
+      },
+      10_000,
+      `the directory user ${employeeId}`,
+    );
+
+  async function newGroup(displayName: string, members: string[]): Promise<string> {
+    const g = await t.api<{ id: string }>('POST', '/groups', { displayName });
+    expect(g.status).toBe(201);
+    if (members.length > 0) await addMembers(g.body.id, members);
+    return g.body.id;
+  }
+  async function addMembers(groupId: string, userIds: string[]) {
+    const r = await t.api('POST', `/groups/${groupId}/members`, {
+      members: userIds.map((id) => ({ type: 'user', id })),
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+  }
+  async function removeMember(groupId: string, memberId: string) {
+    const r = await t.api('DELETE', `/groups/${groupId}/members/${memberId}`);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+  }
+
+  /** The one entry under `base` matching `filter`, or undefined. */
+  const find = async (server: Slapd, base: string, filter: string) => (await server.search(base, filter))[0];
+
+  /** Waits until `check` holds for the entry (undefined: until there is no such entry). */
+  const until = async (
+    server: Slapd,
+    base: string,
+    filter: string,
+    check: (e: Entry | undefined) => boolean,
+    what: string,
+    timeoutMs = 20_000,
+  ): Promise<Entry | undefined> => {
+    const found = await eventually(
+      async () => {
+        const entry = await find(server, base, filter);
+        return check(entry) ? { entry } : undefined;
+      },
+      timeoutMs,
+      what,
+    );
+    return found.entry;
+  };
+
+  const eliDn = () => `uid=eli.new@example.com,${people}`;
+  const maraDn = () => `uid=mara.boss@example.com,${people}`;
+  describe('default mappings', () => {
+    for (const type of ['ldap', 'ad'] as const)
+      it(`accepts an ${type} app that relies on the connector's default mappings`, async () => {
+        const server = type === 'ldap' ? ldap : ad;
+        const r = await t.api('POST', '/outbound/apps', {
+          name: `defaults ${type}`,
+          enabled: false,
+          connector: {
+            type,
+            config: {
+              url: type === 'ldap' ? server.url : server.ldapsUrl,
+              bindDn: server.adminDn,
+              bindPassword: server.adminPassword,
+              ...(type === 'ad' ? { tls: { ca: server.caPem } } : {}),
+              userBase: `ou=people,${server.baseDn}`,
+              groupBase: `ou=groups,${server.baseDn}`,
+            },
+          },
+        });
+        expect(r.status, JSON.stringify(r.body)).toBe(201);
+      });
+  });
+
+  describe('ldap connector (inetOrgPerson, groupOfNames, ppolicy lock)', () => {
+    it('creates the joiner as an inetOrgPerson with the mapped attributes and the manager DN', async () => {
+      const start = await t.api<{ cycle: { kind: string } }>('POST', `/outbound/apps/${appId}/start`);
+      expect(start.status).toBe(202);
+      await hr([
+        worker('M1', { given: 'Mara', family: 'Boss', title: 'Head of Engineering' }),
+        worker('E1', { given: 'Eli', family: 'New', manager: 'M1' }),
+      ]);
+      const eli = await until(
+        ldap,
+        people,
+        '(uid=eli.new@example.com)',
+        (e) => values(e, 'manager').length > 0,
+        'Eli with a manager in OpenLDAP',
+      );
+      const e = eli;
+      expect(e?.dn.toLowerCase()).toBe(eliDn().toLowerCase());
+      expect(lower(values(e, 'objectClass'))).toEqual(
+        lower(['top', 'person', 'organizationalPerson', 'inetOrgPerson']),
+      );
+
+      expect(one(e, 'uid')).toBe('eli.new@example.com');
+      expect(one(e, 'cn')).toBe('Eli New');
+      expect(one(e, 'sn')).toBe('New');
+      expect(one(e, 'givenName')).toBe('Eli');
+      expect(one(e, 'displayName')).toBe('Eli New');
+      expect(one(e, 'mail')).toBe('eli.new@example.com');
+      expect(one(e, 'title')).toBe('Engineer');
+      expect(one(e, 'employeeNumber')).toBe('E1');
+      expect(one(e, 'manager')?.toLowerCase()).toBe(maraDn().toLowerCase());
+      expect(values(e, 'pwdAccountLockedTime')).toEqual([]);
+      const mara = await find(ldap, people, '(employeeNumber=M1)');
+      expect(mara?.dn.toLowerCase()).toBe(maraDn().toLowerCase());
+      expect(one(mara, 'title')).toBe('Head of Engineering');
+      const status = await t.settle(appId);
+      expect(status.linked.users).toBe(2);
+      expect(status.recentErrors).toEqual([]);
+    });
+
+    it('moves the mover: the changed title is replaced and the DN stays', async () => {
+      await hr([worker('E1', { given: 'Eli', family: 'New', manager: 'M1', title: 'Staff Engineer' })]);
+      const eli = await until(
+        ldap,
+        people,
+        '(employeeNumber=E1)',
+        (e) => one(e, 'title') === 'Staff Engineer',
+        "Eli's new title",
+      );
+      expect(eli?.dn.toLowerCase()).toBe(eliDn().toLowerCase());
+      expect(one(eli, 'manager')?.toLowerCase()).toBe(maraDn().toLowerCase());
+    });
+
+    it('writes a directory group with members as a groupOfNames with the member DNs', async () => {
+      const [mara, eli] = await Promise.all([userId('M1'), userId('E1')]);
+      await newGroup('Engineering', [mara, eli]);
+      const g = await until(
+        ldap,
+        groups,
+        '(cn=Engineering)',
+        (e) => values(e, 'member').length === 2,
+        'the Engineering groupOfNames with two members',
+      );
+      expect(g?.dn.toLowerCase()).toBe(`cn=engineering,${groups}`.toLowerCase());
+      expect(lower(values(g, 'objectClass'))).toEqual(lower(['top', 'groupOfNames']));
+      expect(lower(values(g, 'member'))).toEqual(lower([eliDn(), maraDn()]));
+    });
+
+    it('follows members added and removed in the directory, down to the empty-group placeholder', async () => {
+      await hr([worker('N1', { given: 'Nia', family: 'Third', manager: 'M1' })]);
+      const nia = await userId('N1');
+      const niaDn = `uid=nia.third@example.com,${people}`;
+      await until(ldap, people, '(employeeNumber=N1)', (e) => e !== undefined, 'Nia in OpenLDAP');
+      const list = await t.api<{ items: Array<{ id: string; displayName: string }> }>(
+        'GET',
+        '/groups?displayName=Engineering',
+      );
+      const eng = list.body.items[0]?.id;
+      if (!eng) throw new Error('no Engineering group');
+      const [mara, eli] = await Promise.all([userId('M1'), userId('E1')]);
+
+      await addMembers(eng, [nia]);
+      await until(
+        ldap,
+        groups,
+        '(cn=Engineering)',
+        (e) => values(e, 'member').length === 3,
+        'Nia added to the member attribute',
+      );
+      expect(lower(values(await find(ldap, groups, '(cn=Engineering)'), 'member'))).toEqual(
+        lower([eliDn(), maraDn(), niaDn]),
+      );
+
+      await removeMember(eng, mara);
+      const g = await until(
+        ldap,
+        groups,
+        '(cn=Engineering)',
+        (e) => !lower(values(e, 'member')).includes(maraDn().toLowerCase()),
+        'Mara removed from the member attribute',
+      );
+      expect(lower(values(g, 'member'))).toEqual(lower([eliDn(), niaDn]));
+
+      // groupOfNames must have a member: the last one leaving puts the bind DN in as a placeholder.
+      await removeMember(eng, eli);
+      await removeMember(eng, nia);
+      const empty = await until(
+        ldap,
+        groups,
+        '(cn=Engineering)',
+        (e) => values(e, 'member').length === 1 && !lower(values(e, 'member')).includes(niaDn.toLowerCase()),
+        'the group emptied',
+      );
+      expect(lower(values(empty, 'member'))).toEqual([ldap.adminDn.toLowerCase()]);
+      await addMembers(eng, [eli]);
+      const back = await until(
+        ldap,
+        groups,
+        '(cn=Engineering)',
+        (e) => lower(values(e, 'member')).includes(eliDn().toLowerCase()),
+        'Eli back in the group',
+      );
+      expect(lower(values(back, 'member'))).toEqual([eliDn().toLowerCase()]);
+      await t.settle(appId);
+    });
+
+    it('renames the entry when HR changes the user name, and the group member DN follows', async () => {
+      await hr([
+        worker('E1', {
+          given: 'Eli',
+          family: 'Newer',
+          manager: 'M1',
+          title: 'Staff Engineer',
+        }),
+      ]);
+      const newDn = `uid=eli.newer@example.com,${people}`;
+      const eli = await until(
+        ldap,
+        people,
+        '(employeeNumber=E1)',
+        (e) => e?.dn.toLowerCase() === newDn.toLowerCase(),
+        'Eli renamed',
+      );
+      const e = eli;
+      expect(one(e, 'uid')).toBe('eli.newer@example.com');
+      expect(values(e, 'uid')).toHaveLength(1);
+      expect(one(e, 'sn')).toBe('Newer');
+      expect(one(e, 'cn')).toBe('Eli Newer');
+      expect(one(e, 'mail')).toBe('eli.newer@example.com');
+      expect(await find(ldap, people, '(uid=eli.new@example.com)')).toBeUndefined();
+      const g = await until(
+        ldap,
+        groups,
+        '(cn=Engineering)',
+        (x) => lower(values(x, 'member')).includes(newDn.toLowerCase()),
+        'the member DN renamed in the group',
+      );
+      expect(lower(values(g, 'member'))).toEqual([newDn.toLowerCase()]);
+      await t.settle(appId);
+    });
+    it("re-points the reports' manager DN when the manager's entry is renamed", async () => {
+      await hr([worker('M1', { given: 'Mara', family: 'Chief', title: 'Head of Engineering' })]);
+      const newDn = `uid=mara.chief@example.com,${people}`;
+      await until(
+        ldap,
+        people,
+        '(employeeNumber=M1)',
+        (e) => e?.dn.toLowerCase() === newDn.toLowerCase(),
+        'Mara renamed',
+      );
+      await t.settle(appId);
+      const eli = await until(
+        ldap,
+        people,
+        '(employeeNumber=E1)',
+        (e) => one(e, 'manager')?.toLowerCase() === newDn.toLowerCase(),
+        "Eli's manager DN following Mara's rename",
+        5_000,
+      );
+      expect(one(eli, 'manager')?.toLowerCase()).toBe(newDn.toLowerCase());
+    });
+
+    it('locks the leaver with the configured lock attribute and keeps the entry', async () => {
+      await hr([worker('N1', { given: 'Nia', family: 'Third', manager: 'M1', active: false })]);
+      const nia = await until(
+        ldap,
+        people,
+        '(employeeNumber=N1)',
+        (e) => values(e, 'pwdAccountLockedTime').length > 0,
+        'Nia locked',
+      );
+      expect(values(nia, 'pwdAccountLockedTime')).toEqual([LOCKED]);
+      expect(one(nia, 'uid')).toBe('nia.third@example.com');
+      const status = await t.settle(appId);
+      expect(status.recentErrors).toEqual([]);
+    });
+  });
+
+  describe('ldap connector, assigned group, leavers deleted', () => {
+    let app2: string;
+    let contractors: string;
+    const people2 = () => `ou=people,${ldap2.baseDn}`;
+    const groups2 = () => `ou=groups,${ldap2.baseDn}`;
+
+    it('provisions only the members of the assigned group, and the group with them', async () => {
+      await hr([
+        worker('C1', { given: 'Cara', family: 'Contract' }),
+        worker('C2', { given: 'Cody', family: 'Contract' }),
+      ]);
+      const [cara, cody] = await Promise.all([userId('C1'), userId('C2')]);
+      contractors = await newGroup('Contractors', [cara, cody]);
+      app2 = await t.createApp({
+        name: 'OpenLDAP contractors',
+        connector: {
+          type: 'ldap',
+          config: {
+            url: ldap2.url,
+            bindDn: ldap2.adminDn,
+            bindPassword: ldap2.adminPassword,
+            userBase: people2(),
+            groupBase: groups2(),
+            timeoutMs: 5_000,
+          },
+        },
+        ...ldapMappings(people2(), groups2()),
+        scope: 'assigned',
+        provisionGroups: true,
+        scoping: [{ clauses: [{ attribute: 'accountEnabled', operator: 'IS TRUE' }] }],
+        deprovisionAction: 'delete',
+      });
+      const a = await t.api('POST', `/outbound/apps/${app2}/assignments`, {
+        principalType: 'group',
+        principalId: contractors,
+      });
+      expect(a.status, JSON.stringify(a.body)).toBe(201);
+      expect((await t.api('POST', `/outbound/apps/${app2}/start`)).status).toBe(202);
+      const g = await until(
+        ldap2,
+        groups2(),
+        '(cn=Contractors)',
+        (e) => values(e, 'member').length === 2,
+        'Contractors with both members',
+      );
+      expect(lower(values(g, 'member'))).toEqual(
+        lower([`uid=cara.contract@example.com,${people2()}`, `uid=cody.contract@example.com,${people2()}`]),
+      );
+      const status = await t.settle(app2);
+      expect(status.linked).toEqual({ users: 2, groups: 1 });
+      // Everyone else (Mara, Eli, Nia) is not assigned: not in this directory.
+      const all = await ldap2.search(people2(), '(objectClass=inetOrgPerson)');
+      expect(lower(all.map((e) => one(e, 'uid') ?? ''))).toEqual([
+        'cara.contract@example.com',
+        'cody.contract@example.com',
+      ]);
+    });
+
+    it('deletes the leaver (out of the scoping filter) and drops it from the group', async () => {
+      await hr([worker('C2', { given: 'Cody', family: 'Contract', active: false })]);
+      await until(ldap2, people2(), '(employeeNumber=C2)', (e) => e === undefined, 'Cody deleted');
+      const g = await until(
+        ldap2,
+        groups2(),
+        '(cn=Contractors)',
+        (e) => values(e, 'member').length === 1,
+        'Cody dropped from the group',
+      );
+      expect(lower(values(g, 'member'))).toEqual([
+        `uid=cara.contract@example.com,${people2()}`.toLowerCase(),
+      ]);
+    });
+
+    it('deletes a user removed from the assigned group', async () => {
+      const cara = await userId('C1');
+      await removeMember(contractors, cara);
+      await until(ldap2, people2(), '(employeeNumber=C1)', (e) => e === undefined, 'Cara deleted');
+      const g = await until(
+        ldap2,
+        groups2(),
+        '(cn=Contractors)',
+        (e) => !lower(values(e, 'member')).some((m) => m.startsWith('uid=cara')),
+        'Cara dropped from the group',
+      );
+      expect(lower(values(g, 'member'))).toEqual([ldap2.adminDn.toLowerCase()]);
+      const status = await t.settle(app2);
+      expect(status.linked).toEqual({ users: 0, groups: 1 });
+    });
+  });
+
+  describe('ad connector (AD-shaped schema on slapd over ldaps)', () => {
+    let app3: string;
+    const adPeople = () => `ou=people,${ad.baseDn}`;
+
+    it('creates the joiner as an AD user with sAMAccountName, userPrincipalName and an enabled UAC', async () => {
+      app3 = await t.createApp({
+        name: 'Active Directory',
+        connector: {
+          type: 'ad',
+          config: {
+            url: ad.ldapsUrl,
+            bindDn: ad.adminDn,
+            bindPassword: ad.adminPassword,
+            tls: { ca: ad.caPem },
+            userBase: adPeople(),
+            groupBase: `ou=groups,${ad.baseDn}`,
+            timeoutMs: 5_000,
+          },
+        },
+        ...adMappings(adPeople(), `ou=groups,${ad.baseDn}`),
+        scope: 'all',
+        deprovisionAction: 'disable',
+      });
+      expect((await t.api('POST', `/outbound/apps/${app3}/start`)).status).toBe(202);
+      await hr([worker('A1', { given: 'Ada', family: 'Admin', manager: 'M1', title: 'Sysadmin' })]);
+      const ada = await until(
+        ad,
+        adPeople(),
+        '(employeeID=A1)',
+        (e) => values(e, 'manager').length > 0,
+        'Ada with a manager in AD',
+      );
+      // The entry is added disabled and enabled by a second modify (AD's order): read it once settled.
+      await t.settle(app3);
+      const e = await find(ad, adPeople(), '(employeeID=A1)');
+      expect(e?.dn).toBe(ada?.dn);
+      expect(e?.dn.toLowerCase()).toBe(`cn=ada admin,${adPeople()}`.toLowerCase());
+      expect(lower(values(e, 'objectClass'))).toEqual(
+        lower(['top', 'person', 'organizationalPerson', 'user']),
+      );
+      expect(one(e, 'sAMAccountName')).toBe('ada.admin');
+      expect(one(e, 'userPrincipalName')).toBe('ada.admin@example.com');
+      expect(Number(one(e, 'userAccountControl'))).toBe(512);
+      expect(one(e, 'givenName')).toBe('Ada');
+      expect(one(e, 'sn')).toBe('Admin');
+      expect(one(e, 'title')).toBe('Sysadmin');
+      expect(one(e, 'department')).toBe('Engineering');
+      // Mara (M1) is in scope too: her entry is named by her display name, now "Mara Chief".
+      const mara = await find(ad, adPeople(), '(employeeID=M1)');
+      expect(mara).toBeDefined();
+      expect(one(e, 'manager')?.toLowerCase()).toBe(mara?.dn.toLowerCase());
+    });
+
+    it('disables the leaver by setting ACCOUNTDISABLE in userAccountControl', async () => {
+      await hr([
+        worker('A1', { given: 'Ada', family: 'Admin', manager: 'M1', title: 'Sysadmin', active: false }),
+      ]);
+      const ada = await until(
+        ad,
+        adPeople(),
+        '(employeeID=A1)',
+        (e) => Number(one(e, 'userAccountControl')) === 514,
+        'Ada disabled in AD',
+      );
+      expect(one(ada, 'sAMAccountName')).toBe('ada.admin');
+      const status = await t.settle(app3);
+      expect(status.recentErrors).toEqual([]);
+    });
+  });
+});
