@@ -1,5 +1,7 @@
 import { expect } from 'vitest';
+import { systemContext } from '../src/core/index.ts';
 import { createTestApp, type TestApp } from './app.ts';
+import { bulkBody } from './inbound.ts';
 
 export interface OutboundTestApp extends TestApp {
   admin: string;
@@ -14,6 +16,10 @@ export interface OutboundTestApp extends TestApp {
   status(appId: string): Promise<AppStatusBody>;
   /** Waits until the app has nothing due and no running cycle (the exporter is idle). */
   settle(appId: string, timeoutMs?: number): Promise<AppStatusBody>;
+  /** An HR bulkUpload of these SCIM workers to the default `hr` source; expects 202. */
+  hr(people: Record<string, unknown>[]): Promise<void>;
+  /** The directory id of the HR worker with this employee id, once the upload is processed. */
+  userId(employeeId: string): Promise<string>;
 }
 
 export interface AppStatusBody {
@@ -78,11 +84,36 @@ export async function createOutboundTestApp(env: Record<string, string> = {}): P
     expect(r.status).toBe(200);
     return r.body;
   };
+  let upload: string | undefined;
   return {
     ...t,
     admin,
     api,
     status,
+    async hr(people) {
+      if (!upload) {
+        await t.app.inbound.ensureDefaultSource(systemContext('test'));
+        upload = await t.token(['inbound.upload']);
+      }
+      const res = await t.call('POST', '/api/v1/inbound/sources/hr/bulkUpload', {
+        token: upload,
+        body: bulkBody(people),
+        headers: { 'Content-Type': 'application/scim+json' },
+      });
+      expect(res.status, await res.clone().text()).toBe(202);
+    },
+    userId: (employeeId) =>
+      eventually(
+        async () => {
+          const r = await api<{ items: Array<{ id: string }> }>(
+            'GET',
+            `/users?employeeId=${encodeURIComponent(employeeId)}&deleted=false`,
+          );
+          return r.body.items[0]?.id;
+        },
+        10_000,
+        `the directory user ${employeeId}`,
+      ),
     async createApp(body) {
       const r = await api<{ id: string }>('POST', '/outbound/apps', body);
       if (r.status !== 201) throw new Error(`creating the app failed: ${r.status} ${JSON.stringify(r.body)}`);

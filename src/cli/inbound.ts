@@ -1,53 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
-import { type App, createApp } from '../app.ts';
-import type { Failure, RequestContext, Result } from '../core/index.ts';
-import { silentLogger } from '../core/index.ts';
-import { configOrExit, fail } from './context.ts';
-
-function cliContext(): RequestContext {
-  let name = 'unknown';
-  try {
-    name = userInfo().username;
-  } catch {
-    // no passwd entry (containers): keep "unknown"
-  }
-  return { actor: { type: 'user', id: null, name: `cli:${name}` }, correlationId: `cli-${Date.now()}` };
-}
+import type { App } from '../app.ts';
+import type { RequestContext } from '../core/index.ts';
+import { print, report, withCliApp } from './session.ts';
 
 /**
- * Runs one inbound command against the configured store with the app's modules but no HTTP server and
- * no background workers: the command drains what it stored itself, so results print when it returns.
- * (On PostgreSQL a running server may drain first; the per-source lock keeps that safe.)
+ * Runs one inbound command against the configured store with no HTTP server and no background workers:
+ * the command drains what it stored itself, so results print when it returns. (On PostgreSQL a running
+ * server may drain first; the per-source lock keeps that safe.)
  */
-async function withInbound(fn: (app: App, ctx: RequestContext) => Promise<void>): Promise<void> {
-  const config = configOrExit();
-  let app: App;
-  try {
-    app = await createApp(config, { logger: silentLogger, mode: 'work' });
-  } catch (error) {
-    fail(error);
-  }
-  try {
-    await app.jobs.start({ work: false });
-    await app.inbound.ensureDefaultSource(cliContext());
-    await fn(app, cliContext());
-  } finally {
-    await app.stop();
-  }
-}
-
-const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-
-function report<T>(result: Result<T>): result is { ok: true; value: T } {
-  if (result.ok) return true;
-  const e: Failure = result.error;
-  process.stderr.write(`joinery: ${e.message}\n`);
-  if (e.details && Object.keys(e.details).length > 0)
-    process.stderr.write(`${JSON.stringify(e.details, null, 2)}\n`);
-  process.exitCode = 1;
-  return false;
-}
+const withInbound = (fn: (app: App, ctx: RequestContext) => Promise<void>) =>
+  withCliApp(fn, (app, ctx) => app.inbound.ensureDefaultSource(ctx));
 
 async function finish(app: App, sourceId: string, runId: string): Promise<void> {
   await app.inbound.drain(sourceId);

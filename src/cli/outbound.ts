@@ -1,52 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
-import { type App, createApp } from '../app.ts';
-import type { Failure, RequestContext, Result } from '../core/index.ts';
-import { silentLogger } from '../core/index.ts';
-import { configOrExit, fail } from './context.ts';
-
-function cliContext(): RequestContext {
-  let name = 'unknown';
-  try {
-    name = userInfo().username;
-  } catch {
-    // no passwd entry (containers): keep "unknown"
-  }
-  return { actor: { type: 'user', id: null, name: `cli:${name}` }, correlationId: `cli-${Date.now()}` };
-}
+import type { App } from '../app.ts';
+import type { RequestContext } from '../core/index.ts';
+import { print, report, withCliApp } from './session.ts';
 
 /**
  * Runs one outbound command against the configured store, without HTTP server or workers. Commands that
  * queue work (start, reconcile) leave it to a running server's workers; plan, apply and provision do
  * their work in this process and print the result.
  */
-async function withOutbound(fn: (app: App, ctx: RequestContext) => Promise<void>): Promise<void> {
-  const config = configOrExit();
-  let app: App;
-  try {
-    app = await createApp(config, { logger: silentLogger, mode: 'work' });
-  } catch (error) {
-    fail(error);
-  }
-  try {
-    await app.jobs.start({ work: false });
-    await fn(app, cliContext());
-  } finally {
-    await app.stop();
-  }
-}
-
-const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-
-function report<T>(result: Result<T>): result is { ok: true; value: T } {
-  if (result.ok) return true;
-  const e: Failure = result.error;
-  process.stderr.write(`joinery: ${e.message}\n`);
-  if (e.details && Object.keys(e.details).length > 0)
-    process.stderr.write(`${JSON.stringify(e.details, null, 2)}\n`);
-  process.exitCode = 1;
-  return false;
-}
+const withOutbound = (fn: (app: App, ctx: RequestContext) => Promise<void>) => withCliApp(fn);
 
 function readJson(file: string): unknown {
   try {

@@ -15,7 +15,7 @@ import type { Capabilities, Connector, ConnectorResult } from './connector.ts';
 import type { Decided } from './decide.ts';
 import { kickExport } from './enqueue.ts';
 import type { Outcome } from './execute.ts';
-import { releaseLease, takeLease } from './lease.ts';
+import { leaseLeft, releaseLease, takeLease } from './lease.ts';
 import { clearQuarantine, quarantineApp, quarantineCause } from './quarantine.ts';
 import { createLimiter, type Limiter, limitConnector } from './rate-limit.ts';
 import type { OutboundDeps } from './types.ts';
@@ -159,7 +159,12 @@ export async function exportApp(
   appId: string,
 ): Promise<void> {
   const owner = deps.processId;
-  if (!(await takeLease(deps.db, appId, owner, deps.clock.now(), deps.limits.leaseSeconds))) return;
+  if (!(await takeLease(deps.db, appId, owner, deps.clock.now(), deps.limits.leaseSeconds))) {
+    // Someone holds the lease: a live exporter (it loops until nothing is due) or a crashed process
+    // whose lease runs out. Look again just after it would expire, so recovery does not wait for the tick.
+    await kickExport(deps, appId, (await leaseLeftSeconds(deps, appId)) + 1);
+    return;
+  }
   const startedAt = Date.now();
   try {
     for (;;) {
@@ -233,6 +238,10 @@ export async function exportApp(
   } finally {
     await releaseLease(deps.db, appId, owner);
   }
+}
+
+async function leaseLeftSeconds(deps: OutboundDeps, appId: string): Promise<number> {
+  return leaseLeft(deps.db, appId, deps.clock.now());
 }
 
 /** Links, pending rows, log entries, cycle counts and follow-ups of one batch: one transaction. */

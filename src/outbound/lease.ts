@@ -26,3 +26,14 @@ export async function releaseLease(db: Db, appId: string, owner: string): Promis
   await sql`update outbound_apps set lease_owner = null, lease_until = null
              where id = ${appId} and lease_owner = ${owner}`.execute(db);
 }
+
+/** Seconds until the app's current lease runs out (0 when there is none). */
+export async function leaseLeft(db: Db, appId: string, now: Date): Promise<number> {
+  const row = await db
+    .selectFrom('outbound_apps')
+    .select('lease_until')
+    .where('id', '=', appId)
+    .executeTakeFirst();
+  if (!row?.lease_until) return 0;
+  return Math.max(0, (new Date(row.lease_until).getTime() - now.getTime()) / 1000);
+}

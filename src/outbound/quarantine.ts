@@ -27,7 +27,11 @@ export function quarantineCause(
       reason: 'EncounteredQuarantineException',
       message: `the target refused the credentials: ${auth.failure.message}`,
     };
-  const attempted = outcomes.filter((o) => o.action !== 'skip' && o.action !== 'unchanged');
+  // A failed lookup ends as action `skip` with status `failure`: it counts, or a target that is down at
+  // matching time would never reach the threshold.
+  const attempted = outcomes.filter(
+    (o) => o.status === 'failure' || (o.action !== 'skip' && o.action !== 'unchanged'),
+  );
   const escrowed = attempted.filter((o) => o.failure?.retryable && o.failure.code !== 'rate_limited');
   if (attempted.length >= ESCROW_MIN_ATTEMPTS && escrowed.length / attempted.length >= ESCROW_PROPORTION) {
     const sample = escrowed[0]?.failure?.message ?? '';

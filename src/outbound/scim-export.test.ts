@@ -1,21 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bulkBody, worker } from '../../test/inbound.ts';
+import { worker } from '../../test/inbound.ts';
 import { createOutboundTestApp, eventually, type OutboundTestApp } from '../../test/outbound.ts';
 import { type MemoryScimTarget, startMemoryScimTarget } from '../../test/peers/memory-scim-target.ts';
-import { systemContext } from '../core/index.ts';
 
 let t: OutboundTestApp;
 let target: MemoryScimTarget;
 let appId: string;
-let upload: string;
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 
 beforeAll(async () => {
   target = await startMemoryScimTarget({ token: 'target-token' });
   t = await createOutboundTestApp();
-  await t.app.inbound.ensureDefaultSource(systemContext('test'));
-  upload = await t.token(['inbound.upload']);
   appId = await t.createApp({
     name: 'SaaS app',
     connector: {
@@ -31,14 +27,7 @@ afterAll(async () => {
   await target?.close();
 });
 
-async function hr(people: Record<string, unknown>[]) {
-  const res = await t.call('POST', '/api/v1/inbound/sources/hr/bulkUpload', {
-    token: upload,
-    body: bulkBody(people),
-    headers: { 'Content-Type': 'application/scim+json' },
-  });
-  expect(res.status).toBe(202);
-}
+const hr = (people: Record<string, unknown>[]) => t.hr(people);
 
 const targetUser = (userName: string) =>
   target.dump().users.find((u) => String(u.userName).toLowerCase() === userName.toLowerCase()) as

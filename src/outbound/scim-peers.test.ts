@@ -2,10 +2,9 @@ import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/app.ts';
-import { bulkBody, ENTERPRISE, worker } from '../../test/inbound.ts';
+import { ENTERPRISE, worker } from '../../test/inbound.ts';
 import { createOutboundTestApp, eventually, type OutboundTestApp } from '../../test/outbound.ts';
 import { startScimmyTarget } from '../../test/peers/scimmy-target.ts';
-import { systemContext } from '../core/index.ts';
 
 /**
  * Joiner, mover, leaver, groups with members and nested-group assignment scope, from an HR bulkUpload
@@ -59,38 +58,17 @@ async function joineryPeer(): Promise<Peer> {
 }
 
 let t: OutboundTestApp;
-let upload: string;
 
 beforeAll(async () => {
   t = await createOutboundTestApp();
-  await t.app.inbound.ensureDefaultSource(systemContext('test'));
-  upload = await t.token(['inbound.upload']);
 });
 afterAll(async () => {
   await t?.close();
 });
 
-async function hr(people: Record<string, unknown>[]) {
-  const res = await t.call('POST', '/api/v1/inbound/sources/hr/bulkUpload', {
-    token: upload,
-    body: bulkBody(people),
-    headers: { 'Content-Type': 'application/scim+json' },
-  });
-  expect(res.status, await res.clone().text()).toBe(202);
-}
+const hr = (people: Record<string, unknown>[]) => t.hr(people);
 
-const userId = (employeeId: string): Promise<string> =>
-  eventually(
-    async () => {
-      const r = await t.api<{ items: Array<{ id: string }> }>(
-        'GET',
-        `/users?employeeId=${encodeURIComponent(employeeId)}&deleted=false`,
-      );
-      return r.body.items[0]?.id;
-    },
-    10_000,
-    `the directory user ${employeeId}`,
-  );
+const userId = (employeeId: string) => t.userId(employeeId);
 
 async function newGroup(displayName: string): Promise<string> {
   const g = await t.api<{ id: string }>('POST', '/groups', { displayName });

@@ -65,7 +65,7 @@ describe('ldap connector config', () => {
     expect(defaults.user[0]).toEqual({
       target: 'dn',
       type: 'expression',
-      expression: '"uid=" & [userName] & ",ou=people,dc=example,dc=org"',
+      expression: 'Join("", "uid=", [userName], ",ou=people,dc=example,dc=org")',
     });
     expect(defaults.userMatching).toEqual({ target: 'uid', source: 'userName' });
     expect(adConnector.defaults(adConfigSchema.parse(base)).userMatching.target).toBe('userPrincipalName');
