@@ -67,7 +67,50 @@ export async function loadBatchContext(
     links.set(linkKey(r.object_type as ObjectType, r.object_id), link);
     if (r.object_type === 'user' && link.state === 'active') userTargets.set(r.object_id, link.targetId);
   }
-  return { app, connector, now, users, groups, scopedUsers, scopedGroups, links, userTargets, members };
+  const skipMatch = await kindsWithoutStrangers(db, app.id, connector, items, links);
+  return {
+    app,
+    connector,
+    now,
+    users,
+    groups,
+    scopedUsers,
+    scopedGroups,
+    links,
+    userTargets,
+    members,
+    skipMatch,
+  };
+}
+
+/**
+ * The kinds for which the target holds exactly as many objects as Joinery has links: then an unlinked
+ * object has nothing to match. One count request and one indexed count per kind with unlinked objects,
+ * instead of one look-up per object (an initial cycle into an empty target halves its requests). A
+ * crash between a create and its commit leaves one object more than links, which turns this off.
+ */
+async function kindsWithoutStrangers(
+  db: Conn,
+  appId: string,
+  connector: Connector,
+  items: readonly WorkItem[],
+  links: ReadonlyMap<string, Link>,
+): Promise<Set<ObjectType>> {
+  const out = new Set<ObjectType>();
+  if (!connector.count) return out;
+  for (const type of ['user', 'group'] as const) {
+    if (!items.some((i) => i.type === type && !links.has(linkKey(type, i.id)))) continue;
+    const counted = await connector.count(type);
+    if (!counted.ok || counted.value === null) continue;
+    const row = await db
+      .selectFrom('outbound_links')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('app_id', '=', appId)
+      .where('object_type', '=', type)
+      .executeTakeFirstOrThrow();
+    if (Number(row.n) === counted.value) out.add(type);
+  }
+  return out;
 }
 
 async function linksOf(db: Conn, appId: string, userIds: string[], groupIds: string[]): Promise<LinkRow[]> {

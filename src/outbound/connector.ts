@@ -125,6 +125,12 @@ export interface Connector {
   /** Deleting an object that is already gone is success. */
   delete(kind: ObjectKind, id: string): Promise<ConnectorResult<void>>;
   list(kind: ObjectKind, cursor: string | null): Promise<ConnectorResult<ListPage>>;
+  /**
+   * How many objects of this kind the target holds, when it can say cheaply (SCIM `totalResults` of an
+   * empty page); null when it cannot. The engine skips matching look-ups while the target holds exactly
+   * the objects Joinery linked (nothing unknown to match against), e.g. through an initial cycle.
+   */
+  count?(kind: ObjectKind): Promise<ConnectorResult<number | null>>;
 
   /** Adding a member already present, or removing one already absent, is success. */
   addMembers(groupId: string, memberIds: readonly string[]): Promise<ConnectorResult<void>>;

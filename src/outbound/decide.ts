@@ -27,6 +27,12 @@ export interface BatchContext {
   userTargets: Map<string, string>;
   /** Group id → its live direct member users. */
   members: Map<string, string[]>;
+  /**
+   * Kinds whose target holds exactly the objects Joinery linked (the connector counted them): an
+   * unlinked object cannot match anything there, so it is created without a look-up. A create that still
+   * meets a conflict (someone added the object meanwhile) falls back to matching.
+   */
+  skipMatch: ReadonlySet<ObjectType>;
 }
 
 export const linkKey = (type: ObjectType, id: string) => `${type}:${id}`;
@@ -40,7 +46,13 @@ export interface Failure {
 }
 
 export type Decision =
-  | { action: 'create'; attributes: TargetAttributes; members?: string[] }
+  | {
+      action: 'create';
+      attributes: TargetAttributes;
+      members?: string[];
+      /** The matching look-up, when it was skipped: used if the create meets a conflict. */
+      match?: { attribute: string; value: string };
+    }
   | {
       action: 'update';
       targetId: string;
@@ -239,6 +251,24 @@ export async function decide(
       const message = `the matching attribute ${matching.source} has no value`;
       steps.push(step('matching', 'failure', message));
       return out({ action: 'fail', failure: { code: 'mapping', message, retryable: false } });
+    }
+    if (ctx.skipMatch.has(type)) {
+      steps.push(
+        step(
+          'matching',
+          'success',
+          'the target holds only objects Joinery linked: nothing to match, creating',
+        ),
+      );
+      return out(
+        {
+          action: 'create',
+          attributes: desired,
+          ...(desiredMembers ? { members: desiredMembers } : {}),
+          match: { attribute: matching.target, value },
+        },
+        { desiredMembers },
+      );
     }
     const found = await ctx.connector.find(type, matching.target, value);
     if (!found.ok) {

@@ -1,6 +1,6 @@
 import type { ConnectorResult, TargetAttributes } from './connector.ts';
 import type { BatchContext, Decided, Failure, Link } from './decide.ts';
-import { modifiedProperties } from './desired.ts';
+import { diffAttributes, modifiedProperties } from './desired.ts';
 import type { ExportAction, Step } from './types.ts';
 
 export type LinkChange = { kind: 'keep' } | { kind: 'upsert'; link: Link } | { kind: 'delete' };
@@ -91,6 +91,51 @@ export function heldOutcome(decided: Decided, threshold: number): Outcome {
   };
 }
 
+/**
+ * A create skipped its look-up and met a conflict: someone put the object there meanwhile. Match it now
+ * and carry on as an update of the matched object.
+ */
+async function matchAfterConflict(
+  ctx: BatchContext,
+  decided: Decided,
+  match: { attribute: string; value: string },
+): Promise<Outcome> {
+  if (decided.decision.action !== 'create') throw new Error('matchAfterConflict needs a create');
+  const { attributes, members } = decided.decision;
+  const found = await step(ctx.connector.find(decided.type, match.attribute, match.value));
+  if (!found.ok) return failed(decided, 'create', found.failure, null);
+  if (!found.value)
+    return failed(
+      decided,
+      'create',
+      {
+        code: 'conflict',
+        message: `the target refused the create as a conflict, but has no ${match.attribute} = ${match.value}`,
+        retryable: true,
+      },
+      null,
+    );
+  decided.steps.push({
+    name: 'matching',
+    status: 'warning',
+    description: `create met a conflict; matched ${found.value.id}`,
+  });
+  const want = members ?? [];
+  const had = new Set(found.value.members ?? []);
+  decided.decision = {
+    action: 'update',
+    targetId: found.value.id,
+    before: found.value.attributes,
+    change: diffAttributes(found.value.attributes, attributes),
+    desired: attributes,
+    addMembers: want.filter((m) => !had.has(m)),
+    removeMembers: [],
+    matched: true,
+    reenable: false,
+  };
+  return execute(ctx, decided);
+}
+
 export async function execute(ctx: BatchContext, decided: Decided): Promise<Outcome> {
   const { type, decision } = decided;
   const redacted = new Set(
@@ -108,6 +153,8 @@ export async function execute(ctx: BatchContext, decided: Decided): Promise<Outc
       return base(decided, 'unchanged', decision.targetId, { kind: 'keep' });
     case 'create': {
       const r = await step(ctx.connector.create(type, decision.attributes, decision.members));
+      if (!r.ok && r.failure.code === 'conflict' && decision.match)
+        return matchAfterConflict(ctx, decided, decision.match);
       if (!r.ok) return failed(decided, 'create', r.failure, null);
       decided.steps.push(exportStep('success', `created ${r.value.id}`));
       if (type === 'user') ctx.userTargets.set(decided.id, r.value.id);

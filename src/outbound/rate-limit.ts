@@ -108,6 +108,9 @@ export function limitConnector(connector: Connector, limiter: Limiter): Connecto
     disable: wrap((kind, id) => connector.disable(kind, id)),
     delete: wrap((kind, id) => connector.delete(kind, id)),
     list: wrap((kind, cursor) => connector.list(kind, cursor)),
+    ...(connector.count
+      ? { count: wrap((kind) => (connector.count as NonNullable<Connector['count']>)(kind)) }
+      : {}),
     addMembers: wrap((groupId, ids) => connector.addMembers(groupId, ids)),
     removeMembers: wrap((groupId, ids) => connector.removeMembers(groupId, ids)),
     close: () => connector.close(),

@@ -312,6 +312,13 @@ export function createScimConnector(config: ScimConnectorConfig, deps: Connector
       return connectorOk({ objects, next: more ? String(nextIndex) : null });
     },
 
+    async count(kind) {
+      const page = await scim({ method: 'GET', path: endpoint(kind), query: { startIndex: 1, count: 0 } });
+      if (!page.ok) return page;
+      const body = isObject(page.value.json) ? page.value.json : {};
+      return connectorOk(typeof body.totalResults === 'number' ? body.totalResults : null);
+    },
+
     async addMembers(groupId, memberIdsToAdd) {
       if (memberIdsToAdd.length === 0) return done;
       const method = await updateMethod();
