@@ -2,6 +2,7 @@ import type { Result } from '../core/index.ts';
 import { type OutboundApp, openConnectorConfig } from './apps.ts';
 import { loadBatchContext, runBatch } from './batch.ts';
 import {
+  closeCycles,
   enqueueDependents,
   insertLog,
   logRows,
@@ -65,22 +66,33 @@ export function createConnectorPool(deps: OutboundDeps) {
 }
 export type ConnectorPool = ReturnType<typeof createConnectorPool>;
 
-async function takeDue(deps: OutboundDeps, appId: string, now: Date): Promise<PendingRow[]> {
+/** Where the exporter's walk through the pending queue got to, per kind. */
+type QueueCursor = Map<'user' | 'group', { enqueuedAt: Date; id: string }>;
+
+async function takeDueAfter(
+  deps: OutboundDeps,
+  appId: string,
+  now: Date,
+  cursor: QueueCursor,
+): Promise<PendingRow[]> {
   const out: PendingRow[] = [];
   // Users before groups, so members have target ids when their groups are written; groups fill a batch
   // only once the due users fit in it (and run after them, see waves()).
   for (const type of ['user', 'group'] as const) {
     const want = deps.limits.batchSize - out.length;
     if (want <= 0) break;
-    const rows = await deps.db
+    const after = cursor.get(type);
+    let q = deps.db
       .selectFrom('outbound_pending')
       .select(['object_type', 'object_id', 'force', 'attempts', 'cycle_id', 'enqueued_at'])
       .where('app_id', '=', appId)
       .where('object_type', '=', type)
-      .where('due_at', '<=', now)
-      .orderBy('enqueued_at')
-      .limit(want)
-      .execute();
+      .where('due_at', '<=', now);
+    if (after)
+      q = q.where((eb) =>
+        eb(eb.refTuple('enqueued_at', 'object_id'), '>', eb.tuple(after.enqueuedAt, after.id)),
+      );
+    const rows = await q.orderBy('enqueued_at').orderBy('object_id').limit(want).execute();
     for (const r of rows)
       out.push({
         type: r.object_type,
@@ -90,8 +102,26 @@ async function takeDue(deps: OutboundDeps, appId: string, now: Date): Promise<Pe
         cycleId: r.cycle_id,
         enqueuedAt: new Date(r.enqueued_at),
       });
+    const last = rows[rows.length - 1];
+    if (last) cursor.set(type, { enqueuedAt: new Date(last.enqueued_at), id: last.object_id });
   }
   return out;
+}
+
+/**
+ * The next batch: onwards from the cursor, and once that runs dry, once more from the start (escrowed
+ * rows that fell due keep their old place in the queue; new and re-queued ones sort after the cursor).
+ */
+async function takeDue(
+  deps: OutboundDeps,
+  appId: string,
+  now: Date,
+  cursor: QueueCursor,
+): Promise<PendingRow[]> {
+  const rows = await takeDueAfter(deps, appId, now, cursor);
+  if (rows.length > 0 || cursor.size === 0) return rows;
+  cursor.clear();
+  return takeDueAfter(deps, appId, now, cursor);
 }
 
 /** How many deprovisions the app made in the last hour (since the last approval). */
@@ -166,6 +196,7 @@ export async function exportApp(
     return;
   }
   const startedAt = Date.now();
+  const cursor: QueueCursor = new Map();
   try {
     for (;;) {
       const loaded = await load(appId);
@@ -178,9 +209,9 @@ export async function exportApp(
         await kickExport(deps, appId, (new Date(app.quarantine.retryAt).getTime() - now.getTime()) / 1000);
         return;
       }
-      const rows = await takeDue(deps, appId, now);
+      const rows = await takeDue(deps, appId, now, cursor);
       if (rows.length === 0) {
-        await deps.db.transaction().execute((tx) => updateCycles(tx, appId, [], new Map(), now));
+        await deps.db.transaction().execute((tx) => closeCycles(tx, appId, now));
         await scheduleNextDue(deps, appId, now);
         return;
       }
@@ -266,6 +297,8 @@ export async function commitBatch(
     );
     await enqueueDependents(tx, app, outcomes, inBatch, now);
     await updateCycles(tx, app.id, rows, byKey, now);
+    // A short batch means the queue is nearly drained: the moment a cycle can have finished.
+    if (rows.length < deps.limits.batchSize) await closeCycles(tx, app.id, now);
   });
 }
 

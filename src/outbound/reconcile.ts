@@ -131,6 +131,6 @@ export async function reconcile(
   await sql`update outbound_cycles
                set counts = counts || ${JSON.stringify(counts)}::jsonb, plan = ${JSON.stringify({ orphans })}::jsonb
              where id = ${cycleId}`.execute(deps.db);
-  // The cycle closes when the forced exports it queued are done (see updateCycles).
+  // The cycle closes when the forced exports it queued are done (see closeCycles).
   await kickExport(deps, appId);
 }

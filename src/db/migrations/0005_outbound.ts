@@ -65,11 +65,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       force boolean not null default false,
       primary key (app_id, object_type, object_id)
     )`.execute(db);
-  // The exporter takes users before groups, oldest first: this index hands it a batch without sorting
-  // the whole backlog (100k pending rows at an initial cycle).
-  await sql`create index outbound_pending_order_idx on outbound_pending (app_id, object_type, enqueued_at)`.execute(
-    db,
-  );
+  // The exporter takes users before groups, oldest first, and walks on from the last row it took (a
+  // keyset cursor): a queue table's deleted rows stay in the index until vacuum, and restarting from the
+  // beginning each batch would step over all of them (measured: an initial cycle halved its rate).
+  await sql`
+    create index outbound_pending_order_idx on outbound_pending (app_id, object_type, enqueued_at, object_id)
+  `.execute(db);
   await sql`create index outbound_pending_due_idx on outbound_pending (app_id, due_at)`.execute(db);
   // "Has this cycle anything left to try?" after every batch.
   await sql`create index outbound_pending_cycle_idx on outbound_pending (cycle_id) where attempts = 0`.execute(
