@@ -208,10 +208,8 @@ export async function enqueueDependents(
 /** Adds a batch's outcomes to its cycles' counts. */
 export async function updateCycles(
   tx: Tx,
-  appId: string,
   rows: readonly PendingRow[],
   outcomes: ReadonlyMap<string, Outcome>,
-  now: Date,
 ) {
   const counts = new Map<string, Record<string, number>>();
   for (const r of rows) {

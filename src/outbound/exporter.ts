@@ -296,7 +296,7 @@ export async function commitBatch(
       logRows(app.id, outcomes, (o) => cycleOf.get(`${o.decided.type}:${o.decided.id}`) ?? cycleId, now),
     );
     await enqueueDependents(tx, app, outcomes, inBatch, now);
-    await updateCycles(tx, app.id, rows, byKey, now);
+    await updateCycles(tx, rows, byKey);
     // A short batch means the queue is nearly drained: the moment a cycle can have finished.
     if (rows.length < deps.limits.batchSize) await closeCycles(tx, app.id, now);
   });
