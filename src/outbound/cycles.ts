@@ -122,6 +122,38 @@ export async function startCycle(
   return ok(cycle);
 }
 
+/**
+ * A cycle whose work is one job (plan, reconcile): the cycle row and the job are written in one
+ * transaction, so neither exists without the other.
+ */
+export async function startJobCycle(
+  deps: OutboundDeps,
+  ctx: RequestContext,
+  appId: string,
+  kind: 'plan' | 'reconcile',
+  queue: string,
+): Promise<Result<Cycle>> {
+  const found = await getApp(deps, appId);
+  if (!found.ok) return found;
+  const id = newId();
+  await deps.db.transaction().execute(async (tx) => {
+    await tx
+      .insertInto('outbound_cycles')
+      .values({
+        id,
+        app_id: appId,
+        kind,
+        status: 'running',
+        counts: '{}',
+        actor: JSON.stringify(ctx.actor),
+        started_at: deps.clock.now(),
+      })
+      .execute();
+    await deps.jobs.send(queue, { cycleId: id }, { tx });
+  });
+  return getCycle(deps, id);
+}
+
 export interface AppStatus {
   state: 'idle' | 'running' | 'quarantined' | 'paused' | 'held';
   pending: number;

@@ -1,7 +1,7 @@
-import { err, failure, newId, ok, type RequestContext, type Result } from '../core/index.ts';
+import { err, failure, ok, type RequestContext, type Result } from '../core/index.ts';
 import { decideBatch, loadBatchContext } from './batch.ts';
 import type { AttributeChange, TargetAttributes } from './connector.ts';
-import { type Cycle, cycleNotFound, getCycle } from './cycles.ts';
+import { type Cycle, cycleNotFound, getCycle, startJobCycle } from './cycles.ts';
 import { type Decided, type Decision, linkKey } from './decide.ts';
 import type { ObjectType } from './enqueue.ts';
 import { execute, type Outcome } from './execute.ts';
@@ -44,23 +44,7 @@ export async function startPlan(
 ): Promise<Result<Cycle>> {
   const loaded = await load(appId);
   if (!loaded.ok) return loaded;
-  const id = newId();
-  await deps.db.transaction().execute(async (tx) => {
-    await tx
-      .insertInto('outbound_cycles')
-      .values({
-        id,
-        app_id: appId,
-        kind: 'plan',
-        status: 'running',
-        counts: '{}',
-        actor: JSON.stringify(ctx.actor),
-        started_at: deps.clock.now(),
-      })
-      .execute();
-    await deps.jobs.send(PLAN_QUEUE, { cycleId: id }, { tx });
-  });
-  return getCycle(deps, id);
+  return startJobCycle(deps, ctx, appId, 'plan', PLAN_QUEUE);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
-import { newId, ok, type RequestContext, type Result } from '../core/index.ts';
+import type { RequestContext, Result } from '../core/index.ts';
 import type { TargetAttributes } from './connector.ts';
-import { type Cycle, getCycle } from './cycles.ts';
+import { type Cycle, getCycle, startJobCycle } from './cycles.ts';
 import { diffAttributes } from './desired.ts';
 import { enqueue, kickExport } from './enqueue.ts';
 import type { AppLoader, ConnectorPool } from './exporter.ts';
@@ -16,24 +16,7 @@ export async function startReconcile(
   ctx: RequestContext,
   appId: string,
 ): Promise<Result<Cycle>> {
-  const id = newId();
-  await deps.db.transaction().execute(async (tx) => {
-    await tx
-      .insertInto('outbound_cycles')
-      .values({
-        id,
-        app_id: appId,
-        kind: 'reconcile',
-        status: 'running',
-        counts: '{}',
-        actor: JSON.stringify(ctx.actor),
-        started_at: deps.clock.now(),
-      })
-      .execute();
-    await deps.jobs.send(RECONCILE_QUEUE, { cycleId: id }, { tx });
-  });
-  const cycle = await getCycle(deps, id);
-  return cycle.ok ? ok(cycle.value) : cycle;
+  return startJobCycle(deps, ctx, appId, 'reconcile', RECONCILE_QUEUE);
 }
 
 /**

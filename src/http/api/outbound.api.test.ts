@@ -223,6 +223,17 @@ describe('applications API: assignments, cycles and plans', () => {
     expect(apply.body.error.code).toBe('outbound.not_a_plan');
     const none = await call<ErrorBody>('GET', '/outbound/cycles/01890000-0000-7000-8000-000000000000');
     expect(none.body.error.code).toBe('outbound.cycle_not_found');
+    for (const action of ['reconcile', 'plan', 'start']) {
+      const unknown = await call<ErrorBody>(
+        'POST',
+        `/outbound/apps/01890000-0000-7000-8000-000000000000/${action}`,
+      );
+      expect({ action, status: unknown.status, code: unknown.body.error.code }).toEqual({
+        action,
+        status: 404,
+        code: 'outbound.app_not_found',
+      });
+    }
   });
 
   it('lists the connector types', async () => {
