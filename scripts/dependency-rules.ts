@@ -4,7 +4,7 @@ import { join, relative, sep } from 'node:path';
 /**
  * DESIGN.md §4 as code. Each module may import only modules of a lower layer (or its own), and only
  * through their index.ts. Layers, lowest first; modules on one line are peers and may not import each
- * other. `app.ts`, `main.ts`, `cli/` and `http/` are edges: they may import any module's index.ts.
+ * other. `app.ts`, `main.ts`, `compose/`, `cli/` and `http/` are edges: they may import any module's index.ts.
  */
 export const layers: string[][] = [
   ['core'],
@@ -18,7 +18,7 @@ export const layers: string[][] = [
   ['workflows', 'entitlements', 'connectors'],
   ['reviews'],
 ];
-const edges = new Set(['http', 'cli', 'app.ts', 'main.ts']);
+const edges = new Set(['http', 'cli', 'compose', 'app.ts', 'main.ts']);
 /** Pure modules import only core, whatever their layer. */
 const pure = new Set(['scim', 'mapping']);
 /** Connectors know the connector contract (outbound/index.ts) and their protocol, never the database. */

@@ -1,54 +1,33 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import { sql } from 'kysely';
 import { ensureBootstrapToken, type TokenDeps } from './auth/index.ts';
+import { inboundWithJobs } from './compose/inbound.ts';
+import { outboundWithJobs } from './compose/outbound.ts';
+import { loadSecretsKey, openConfiguredDatabase } from './compose/store.ts';
 import type { Config } from './config/index.ts';
-import { connectorDefinitions } from './connectors/index.ts';
 import {
   type Clock,
   createSecretBox,
   type Logger,
-  parseSecretsKey,
   systemClock,
   systemContext,
   VERSION,
 } from './core/index.ts';
-import {
-  type Database,
-  type DataDirLock,
-  lockDataDir,
-  migrateToLatest,
-  openDatabase,
-  pendingMigrations,
-} from './db/index.ts';
+import { type Database, migrateToLatest, pendingMigrations } from './db/index.ts';
 import { createDirectory, type Directory } from './directory/index.ts';
 import { createDispatcher, type Dispatcher, type Subscriber } from './events/index.ts';
 import { createHttpApp } from './http/app.ts';
 import type { ReadinessCheck } from './http/ops-routes.ts';
 import { type ScimDeps, schemaCache } from './http/scim/context.ts';
-import {
-  createInbound,
-  DRAIN_QUEUE,
-  type Inbound,
-  LEAVERS_QUEUE,
-  PRUNE_QUEUE,
-  PULL_TICK_QUEUE,
-} from './inbound/index.ts';
+import { type Inbound, LEAVERS_QUEUE, PRUNE_QUEUE, PULL_TICK_QUEUE } from './inbound/index.ts';
 import { createJobs, type Jobs } from './jobs/index.ts';
 import { createMetrics, type Metrics } from './ops/index.ts';
-import {
-  APPLY_QUEUE,
-  createOutbound,
-  EXPORT_QUEUE,
-  type Outbound,
-  PLAN_QUEUE,
-  RECONCILE_QUEUE,
-  TICK_QUEUE,
-} from './outbound/index.ts';
+import { type Outbound, TICK_QUEUE } from './outbound/index.ts';
 
+export { loadSecretsKey, openConfiguredDatabase } from './compose/store.ts';
 export { VERSION } from './core/index.ts';
 
 /** What this process runs: the HTTP server, the workers (jobs, event dispatch), or both. */
@@ -79,58 +58,6 @@ export interface AppOptions {
   clock?: Clock;
   /** Tests pass an already-open database; otherwise the config decides (PGlite in dataDir, or DATABASE_URL). */
   database?: Database;
-}
-
-/** Opens the store named by the config, taking the data-folder lock first on the embedded store. */
-export async function openConfiguredDatabase(
-  config: Config,
-): Promise<{ database: Database; lock: DataDirLock | null }> {
-  const dataDir = resolve(config.dataDir);
-  if (config.databaseUrl) {
-    return {
-      database: await openDatabase({
-        engine: 'postgres',
-        url: config.databaseUrl,
-        poolSize: config.databasePoolSize,
-      }),
-      lock: null,
-    };
-  }
-  const lock = lockDataDir(dataDir);
-  try {
-    return { database: await openDatabase({ engine: 'pglite', dataDir: resolve(dataDir, 'pglite') }), lock };
-  } catch (error) {
-    lock.release();
-    throw error;
-  }
-}
-
-/**
- * The key that seals stored credentials: JOINERY_SECRETS_KEY, or a key generated once in the data
- * folder (0600). Copies sharing one PostgreSQL must share the key, hence the warning there.
- */
-export function loadSecretsKey(config: Config, logger: Logger): Buffer {
-  if (config.secretsKey) {
-    const key = parseSecretsKey(config.secretsKey);
-    if (key) return key;
-  }
-  const dir = resolve(config.dataDir);
-  const file = resolve(dir, 'secrets.key');
-  mkdirSync(dir, { recursive: true });
-  try {
-    writeFileSync(file, randomBytes(32).toString('hex'), { flag: 'wx', mode: 0o600 });
-    if (config.databaseUrl) {
-      logger.warn(
-        { file },
-        'generated a secrets key in the data folder; set JOINERY_SECRETS_KEY to the same value on every copy',
-      );
-    }
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'EEXIST') throw error;
-  }
-  const key = parseSecretsKey(readFileSync(file, 'utf8'));
-  if (!key) throw new Error(`${file} does not hold a 32-byte key (64 hex digits)`);
-  return key;
 }
 
 /**
@@ -175,97 +102,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   );
 
   const secrets = createSecretBox(loadSecretsKey(config, logger));
-  const inbound = createInbound({
-    db,
-    clock,
-    directory,
-    jobs,
-    logger: logger.child({ component: 'inbound' }),
-    secrets,
-    limits: {
-      bulkMaxOperations: config.inboundBulkMaxOperations,
-      maxPayloadBytes: config.inboundMaxPayloadBytes,
-      batchSize: config.inboundBatchSize,
-    },
-  });
-  // One drain job per source in the queue at a time ('short'): a drainer empties everything pending,
-  // so a burst of uploads costs one queued job, not thousands.
-  jobs.register<{ sourceId: string }>(DRAIN_QUEUE, (job) => inbound.drain(job.data.sourceId), {
-    policy: 'short',
-    batchSize: 4,
-    pollingIntervalSeconds: 0.5,
-    retryLimit: 20,
-    retryDelaySeconds: 1,
-  });
-  jobs.register<Record<string, never>>(PULL_TICK_QUEUE, () => inbound.pullTick(), {
-    batchSize: 1,
-    pollingIntervalSeconds: 2,
-    retryLimit: 0,
-    expireInSeconds: 3600,
-  });
-
-  jobs.register<Record<string, never>>(
-    LEAVERS_QUEUE,
-    async () => {
-      const disabled = await inbound.disableDueLeavers();
-      if (disabled > 0) logger.info({ disabled }, 'disabled people whose leave date has passed');
-    },
-    { batchSize: 1, pollingIntervalSeconds: 2, retryLimit: 3 },
-  );
-
-  jobs.register<Record<string, never>>(
-    PRUNE_QUEUE,
-    async () => {
-      const pruned = await inbound.pruneRuns(config.inboundLogRetentionDays);
-      if (pruned > 0) logger.info({ runs: pruned }, 'pruned inbound runs past their retention');
-    },
-    { batchSize: 1, pollingIntervalSeconds: 2, retryLimit: 3 },
-  );
-
-  const outbound = createOutbound({
-    db,
-    clock,
-    directory,
-    jobs,
-    logger: logger.child({ component: 'outbound' }),
-    secrets,
-    // Connectors sit above the engine (they implement its contract): the registry is handed in.
-    connectors: connectorDefinitions,
-    processId: `${process.pid}-${randomUUID()}`,
-    limits: {
-      batchSize: config.outboundBatchSize,
-      retryBaseSeconds: config.outboundRetryBaseSeconds,
-      retryMaxSeconds: config.outboundRetryMaxSeconds,
-      quarantineRetrySeconds: config.outboundQuarantineRetrySeconds,
-      leaseSeconds: config.outboundLeaseSeconds,
-    },
-  });
-  // One export job per app queued at a time ('short'): the exporter drains everything due.
-  jobs.register<{ appId: string }>(EXPORT_QUEUE, (job) => outbound.exportApp(job.data.appId), {
-    policy: 'short',
-    batchSize: 4,
-    pollingIntervalSeconds: 0.5,
-    retryLimit: 20,
-    retryDelaySeconds: 2,
-    expireInSeconds: 900,
-  });
-  for (const [queue, handler] of [
-    [PLAN_QUEUE, outbound.computePlan],
-    [APPLY_QUEUE, outbound.executePlan],
-    [RECONCILE_QUEUE, outbound.reconcile],
-  ] as const)
-    jobs.register<{ cycleId: string }>(queue, (job) => handler(job.data.cycleId), {
-      batchSize: 1,
-      pollingIntervalSeconds: 1,
-      retryLimit: 5,
-      retryDelaySeconds: 5,
-      expireInSeconds: 3600,
-    });
-  jobs.register<Record<string, never>>(TICK_QUEUE, () => outbound.tick(), {
-    batchSize: 1,
-    pollingIntervalSeconds: 2,
-    retryLimit: 0,
-  });
+  const inbound = inboundWithJobs({ db, clock, directory, jobs, logger, secrets, config });
+  const outbound = outboundWithJobs({ db, clock, directory, jobs, logger, secrets, config });
 
   const subscribers: Subscriber[] = [
     { name: 'outbound', handle: (events) => outbound.handleEvents(events) },
