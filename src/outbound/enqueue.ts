@@ -101,18 +101,30 @@ export async function enqueueFromEvents(
   );
   if (relevant.length === 0 || apps.length === 0) return;
   const now = deps.clock.now();
+  const affected = async (news: readonly StoredEvent[]) => {
+    const { users, groups, memberGroups } = touched(news);
+    const nested = memberGroups.size > 0 ? await usersUnderGroups(deps.db, [...memberGroups]) : [];
+    return { userIds: [...new Set([...users, ...nested])], groupIds: [...groups] };
+  };
+  // Read once for every app older than the whole batch (the usual case), per app otherwise.
+  let shared: Awaited<ReturnType<typeof affected>> | undefined;
+  const oldest = Math.min(...relevant.map((e) => new Date(e.occurredAt).getTime()));
   for (const app of apps) {
     const def = app.definition;
     if (!def.enabled) continue;
     // What happened before the app existed is its initial cycle's business, not an incremental export
     // (a new install replays the whole outbox to a new subscriber).
     const created = new Date(app.createdAt).getTime();
-    const news = relevant.filter((e) => new Date(e.occurredAt).getTime() >= created);
-    if (news.length === 0) continue;
-    const { users, groups, memberGroups } = touched(news);
-    const nested = memberGroups.size > 0 ? await usersUnderGroups(deps.db, [...memberGroups]) : [];
-    const userIds = [...new Set([...users, ...nested])];
-    const groupIds = [...groups];
+    let userIds: string[];
+    let groupIds: string[];
+    if (created <= oldest) {
+      shared ??= await affected(relevant);
+      ({ userIds, groupIds } = shared);
+    } else {
+      const news = relevant.filter((e) => new Date(e.occurredAt).getTime() >= created);
+      if (news.length === 0) continue;
+      ({ userIds, groupIds } = await affected(news));
+    }
     let queued = false;
     if (def.provisionUsers && userIds.length > 0) {
       const [scoped, linked] = await Promise.all([

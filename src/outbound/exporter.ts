@@ -192,7 +192,7 @@ export async function exportApp(
   if (!(await takeLease(deps.db, appId, owner, deps.clock.now(), deps.limits.leaseSeconds))) {
     // Someone holds the lease: a live exporter (it loops until nothing is due) or a crashed process
     // whose lease runs out. Look again just after it would expire, so recovery does not wait for the tick.
-    await kickExport(deps, appId, (await leaseLeftSeconds(deps, appId)) + 1);
+    await kickExport(deps, appId, (await leaseLeft(deps.db, appId, deps.clock.now())) + 1);
     return;
   }
   const startedAt = Date.now();
@@ -269,10 +269,6 @@ export async function exportApp(
   } finally {
     await releaseLease(deps.db, appId, owner);
   }
-}
-
-async function leaseLeftSeconds(deps: OutboundDeps, appId: string): Promise<number> {
-  return leaseLeft(deps.db, appId, deps.clock.now());
 }
 
 /** Links, pending rows, log entries, cycle counts and follow-ups of one batch: one transaction. */

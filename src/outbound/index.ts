@@ -1,6 +1,6 @@
 import cronParser from 'cron-parser';
 import { sql } from 'kysely';
-import type { RequestContext } from '../core/index.ts';
+import { type RequestContext, systemContext } from '../core/index.ts';
 import type { StoredEvent } from '../events/index.ts';
 import {
   createApp,
@@ -119,14 +119,7 @@ export function createOutbound(deps: OutboundDeps) {
         const fired = cronParser.parseExpression(schedule, { currentDate: now, tz: 'UTC' }).prev().toDate();
         const lastAt = last ? new Date(last.started_at) : new Date(app.createdAt);
         if (lastAt.getTime() < fired.getTime())
-          await startReconcile(
-            deps,
-            {
-              correlationId: `reconcile-${app.id}`,
-              actor: { type: 'system', id: 'scheduler', name: 'scheduler' },
-            } as RequestContext,
-            app.id,
-          );
+          await startReconcile(deps, systemContext(`reconcile-${app.id}`), app.id);
       }
     },
 
