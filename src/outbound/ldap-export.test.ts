@@ -256,7 +256,12 @@ describe.skipIf(!slapdAvailable())('HR to OpenLDAP', () => {
         ldap,
         groups,
         '(cn=Engineering)',
-        (x) => lower(values(x, 'member')).includes(newDn.toLowerCase()),
+        // The new DN is added before the old one is removed (two modifies, so the user is never
+        // out of the group): wait for the second, not only the first.
+        (x) => {
+          const members = lower(values(x, 'member'));
+          return members.length === 1 && members[0] === newDn.toLowerCase();
+        },
         'the member DN renamed in the group',
       );
       expect(lower(values(g, 'member'))).toEqual([newDn.toLowerCase()]);
