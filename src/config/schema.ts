@@ -30,6 +30,22 @@ const positiveInt = (max: number) =>
     .min(1, 'must be at least 1')
     .max(max, `must be at most ${max}`);
 
+const cron = z
+  .string()
+  .regex(/^(\S+\s+){4}\S+$/, 'must be a five-field cron expression, for example "17 3 * * *"');
+
+const flag = z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true');
+
+/** An IANA zone this Node.js knows (Intl throws RangeError for any other). */
+const timeZone = z.string().refine((zone) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone, for example Europe/Paris or UTC');
+
 const postgresUrl = z
   .string()
   .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// or postgresql:// URL');
@@ -173,11 +189,148 @@ export const settings = {
       'Key that encrypts stored credentials (HR pull sources). Unset: a key is generated in `<dataDir>/secrets.key`; with several copies on PostgreSQL set the same key everywhere.',
     secret: true,
   }),
+  workflowsSchedule: setting({
+    env: 'JOINERY_WORKFLOWS_SCHEDULE',
+    schema: cron,
+    default: '* * * * *',
+    description:
+      'Cron schedule (UTC) of the lifecycle-workflow scheduler pass that finds people due for time-based and inactivity triggers.',
+  }),
+  workflowsDefaultTimezone: setting({
+    env: 'JOINERY_WORKFLOWS_DEFAULT_TIMEZONE',
+    schema: timeZone,
+    default: 'UTC',
+    description:
+      'IANA time zone for people whose `timezone` attribute is empty or unknown, when a workflow or an activation code needs their local day.',
+  }),
+  workflowsBatchSize: setting({
+    env: 'JOINERY_WORKFLOWS_BATCH_SIZE',
+    schema: positiveInt(10000),
+    default: '200',
+    description: 'Workflow runs one executor batch takes (their tasks run concurrently, one run in order).',
+  }),
+  workflowsTaskRetryLimit: setting({
+    env: 'JOINERY_WORKFLOWS_TASK_RETRY_LIMIT',
+    schema: positiveInt(100),
+    default: '3',
+    description:
+      'Automatic retries of a workflow task that failed in a retryable way (an outage); then the run fails and an admin can retry it.',
+  }),
+  publicUrl: setting({
+    env: 'JOINERY_PUBLIC_URL',
+    schema: z.url({ error: 'must be an absolute URL, for example https://joinery.example.com' }).optional(),
+    default: undefined,
+    description:
+      'Address people use to reach Joinery, for links in e-mails (the activation page). Unset: the HTTP server\'s own host and port.',
+  }),
+  smtpHost: setting({
+    env: 'JOINERY_SMTP_HOST',
+    schema: z.string().min(1, 'must not be empty').optional(),
+    default: undefined,
+    description:
+      'SMTP server for e-mail. Unset: e-mails are recorded in the delivery log as `not_configured` and not sent.',
+  }),
+  smtpPort: setting({
+    env: 'JOINERY_SMTP_PORT',
+    schema: port,
+    default: '587',
+    description: 'SMTP server port (587 submission with STARTTLS, 465 implicit TLS, 25 relay).',
+  }),
+  smtpSecure: setting({
+    env: 'JOINERY_SMTP_SECURE',
+    schema: flag,
+    default: 'false',
+    description: 'true: TLS from the first byte (port 465). false: plain, upgraded by STARTTLS when offered.',
+  }),
+  smtpRequireTls: setting({
+    env: 'JOINERY_SMTP_REQUIRE_TLS',
+    schema: flag,
+    default: 'false',
+    description: 'Refuse to send unless the server upgrades the connection with STARTTLS.',
+  }),
+  smtpRejectUnauthorized: setting({
+    env: 'JOINERY_SMTP_REJECT_UNAUTHORIZED',
+    schema: flag,
+    default: 'true',
+    description: "Check the SMTP server's TLS certificate. Set false only for a test server with a self-signed one.",
+  }),
+  smtpUser: setting({
+    env: 'JOINERY_SMTP_USER',
+    schema: z.string().min(1, 'must not be empty').optional(),
+    default: undefined,
+    description: 'SMTP AUTH user name (unset: no authentication).',
+  }),
+  smtpPassword: setting({
+    env: 'JOINERY_SMTP_PASSWORD',
+    schema: z.string().min(1, 'must not be empty').optional(),
+    default: undefined,
+    description: 'SMTP AUTH password.',
+    secret: true,
+  }),
+  emailFrom: setting({
+    env: 'JOINERY_EMAIL_FROM',
+    schema: z.string().min(3, 'must be an address, for example "Joinery <no-reply@example.com>"'),
+    default: 'Joinery <no-reply@joinery.invalid>',
+    description: 'From address of every e-mail Joinery sends.',
+  }),
+  emailLocale: setting({
+    env: 'JOINERY_EMAIL_LOCALE',
+    schema: z.string().regex(/^[a-z]{2}(-[A-Za-z]{2})?$/, 'must be a language tag such as en or fr-FR'),
+    default: 'en',
+    description: "Language of e-mail templates for people whose `preferredLanguage` has none of its own.",
+  }),
+  emailRetryLimit: setting({
+    env: 'JOINERY_EMAIL_RETRY_LIMIT',
+    schema: positiveInt(100),
+    default: '8',
+    description: 'Retries (with growing delays) of an e-mail the SMTP server refused temporarily or could not take.',
+  }),
+  activationCodeLength: setting({
+    env: 'JOINERY_ACTIVATION_CODE_LENGTH',
+    schema: positiveInt(64).refine((n) => n >= 6, 'must be at least 6'),
+    default: '10',
+    description: 'Characters in a day-1 activation code (from an alphabet without look-alike characters).',
+  }),
+  activationCodeLifetimeDays: setting({
+    env: 'JOINERY_ACTIVATION_CODE_LIFETIME_DAYS',
+    schema: positiveInt(365),
+    default: '14',
+    description: 'Days an activation code stays usable, counted from the start of the hire date in the person\'s time zone.',
+  }),
+  activationVerification: setting({
+    env: 'JOINERY_ACTIVATION_VERIFICATION',
+    schema: z.enum(['employeeId', 'employeeHireDate', 'personalEmail', 'externalId']),
+    default: 'employeeId',
+    description:
+      'The fact a new starter gives with the code to prove who they are: employeeId, employeeHireDate (YYYY-MM-DD), personalEmail or externalId.',
+  }),
+  activationMaxFailures: setting({
+    env: 'JOINERY_ACTIVATION_MAX_FAILURES',
+    schema: positiveInt(100),
+    default: '5',
+    description: 'Failed activation attempts for one person before their activation locks.',
+  }),
+  activationClientMaxFailures: setting({
+    env: 'JOINERY_ACTIVATION_CLIENT_MAX_FAILURES',
+    schema: positiveInt(10000),
+    default: '20',
+    description: 'Failed activation attempts from one client address before that address is locked out.',
+  }),
+  activationLockoutMinutes: setting({
+    env: 'JOINERY_ACTIVATION_LOCKOUT_MINUTES',
+    schema: positiveInt(10080),
+    default: '15',
+    description: 'How long a lockout (per person or per client address) lasts; failures older than this are forgotten.',
+  }),
+  passwordMinLength: setting({
+    env: 'JOINERY_PASSWORD_MIN_LENGTH',
+    schema: positiveInt(256).refine((n) => n >= 8, 'must be at least 8'),
+    default: '12',
+    description: 'Shortest password a new starter may set on the activation page.',
+  }),
   purgeSchedule: setting({
     env: 'JOINERY_PURGE_SCHEDULE',
-    schema: z
-      .string()
-      .regex(/^(\S+\s+){4}\S+$/, 'must be a five-field cron expression, for example "17 3 * * *"'),
+    schema: cron,
     default: '17 3 * * *',
     description: 'Cron schedule (UTC) of the job that purges soft-deleted objects past their retention.',
   }),

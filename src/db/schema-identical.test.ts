@@ -86,8 +86,12 @@ describe('migrated schema', () => {
     for (const [section, rows] of Object.entries(liteSchema))
       expect({ section, empty: rows.length === 0 }).toEqual({ section, empty: false });
     expect((liteSchema.tables as Array<{ table_name: string }>).map((t) => t.table_name)).toEqual([
+      'activation_codes',
+      'activation_sessions',
+      'activation_throttle',
       'api_tokens',
       'audit_log',
+      'email_deliveries',
       'event_cursors',
       'events',
       'group_members',
@@ -106,7 +110,16 @@ describe('migrated schema', () => {
       'outbound_log',
       'outbound_pending',
       'scim_extension_schemas',
+      'user_credentials',
+      'user_sign_ins',
       'users',
+      'workflow_callbacks',
+      'workflow_extensions',
+      'workflow_runs',
+      'workflow_scheduler',
+      'workflow_task_results',
+      'workflow_versions',
+      'workflows',
     ]);
     expect((liteSchema.triggers as Array<{ tgname: string }>).map((t) => t.tgname)).toEqual([
       'audit_log_no_truncate',
