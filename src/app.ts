@@ -3,10 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import { sql } from 'kysely';
+import type { Activation } from './activation/index.ts';
 import { ensureBootstrapToken, type TokenDeps } from './auth/index.ts';
+import { activationWithMailer, confirmationMailer } from './compose/activation.ts';
 import { inboundWithJobs } from './compose/inbound.ts';
+import { notificationsWithJobs } from './compose/notifications.ts';
 import { outboundWithJobs } from './compose/outbound.ts';
 import { loadSecretsKey, openConfiguredDatabase } from './compose/store.ts';
+import { workflowsWithJobs } from './compose/workflows.ts';
 import type { Config } from './config/index.ts';
 import {
   type Clock,
@@ -24,8 +28,10 @@ import type { ReadinessCheck } from './http/ops-routes.ts';
 import { type ScimDeps, schemaCache } from './http/scim/context.ts';
 import { type Inbound, LEAVERS_QUEUE, PRUNE_QUEUE, PULL_TICK_QUEUE } from './inbound/index.ts';
 import { createJobs, type Jobs } from './jobs/index.ts';
+import type { Notifications } from './notifications/index.ts';
 import { createMetrics, type Metrics } from './ops/index.ts';
 import { type Outbound, TICK_QUEUE } from './outbound/index.ts';
+import { PASS_QUEUE as WORKFLOWS_PASS_QUEUE, type Workflows } from './workflows/index.ts';
 
 export { loadSecretsKey, openConfiguredDatabase } from './compose/store.ts';
 export { VERSION } from './core/index.ts';
@@ -39,6 +45,9 @@ export interface App {
   directory: Directory;
   inbound: Inbound;
   outbound: Outbound;
+  activation: Activation;
+  notifications: Notifications;
+  workflows: Workflows;
   jobs: Jobs;
   dispatcher: Dispatcher;
   metrics: Metrics;
@@ -104,9 +113,24 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const secrets = createSecretBox(loadSecretsKey(config, logger));
   const inbound = inboundWithJobs({ db, clock, directory, jobs, logger, secrets, config });
   const outbound = outboundWithJobs({ db, clock, directory, jobs, logger, secrets, config });
+  const notifications = notificationsWithJobs({ db, clock, directory, jobs, logger, secrets, config });
+  // Links in e-mails: JOINERY_PUBLIC_URL, else this server's own address once it listens.
+  let ownUrl = `http://${config.host}:${config.port}`;
+  const activation = activationWithMailer(
+    { db, clock, directory, jobs, logger, secrets, config },
+    confirmationMailer(notifications),
+    () => config.publicUrl ?? ownUrl,
+  );
+  const workflows = workflowsWithJobs(
+    { db, clock, directory, jobs, logger, secrets, config },
+    notifications,
+    activation,
+    () => config.publicUrl ?? ownUrl,
+  );
 
   const subscribers: Subscriber[] = [
     { name: 'outbound', handle: (events) => outbound.handleEvents(events) },
+    { name: 'workflows', handle: (events) => workflows.handleEvents(events) },
     {
       name: 'metrics',
       handle: async (events) => {
@@ -196,6 +220,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     readiness,
     version: VERSION,
     scim,
+    activation,
+    workflows,
   });
   let server: ReturnType<typeof serve> | undefined;
   let stopping: Promise<void> | undefined;
@@ -206,6 +232,9 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     directory,
     inbound,
     outbound,
+    activation,
+    notifications,
+    workflows,
     jobs,
     dispatcher,
     metrics,
@@ -224,6 +253,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         await jobs.schedule(LEAVERS_QUEUE, '* * * * *');
         await jobs.schedule(PRUNE_QUEUE, '41 3 * * *');
         await jobs.schedule(TICK_QUEUE, '* * * * *');
+        await jobs.schedule(WORKFLOWS_PASS_QUEUE, config.workflowsSchedule);
         const exporting = await outbound.resumePending();
         if (exporting > 0) logger.info({ apps: exporting }, 'resuming outbound exports left pending');
         const resumed = await inbound.resumePending();
@@ -241,6 +271,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         );
         server.once('error', reject);
       });
+      ownUrl = url;
       return { url };
     },
     stop() {
@@ -256,6 +287,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         await dispatcher.stop();
         await jobs.stop({ graceful: true, timeoutMs: config.shutdownTimeoutSeconds * 1000 });
         await outbound.close();
+        await notifications.close();
         if (!options.database) await database.close();
         lock?.release();
       })();

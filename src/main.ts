@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerActivationCommands } from './cli/activation.ts';
 import { VERSION } from './core/index.ts';
 
 // Commands load their modules only when they run, so `--help`, bad arguments and configuration errors
@@ -163,5 +164,7 @@ mapping
   .action(async (file: string, options: { source: string; format?: string }) =>
     (await inbound()).mappingTestCommand(file, options),
   );
+
+registerActivationCommands(program);
 
 await program.parseAsync(process.argv);

@@ -32,6 +32,7 @@ export function inboundWithJobs(deps: ModuleDeps): Inbound {
     jobs,
     logger: logger.child({ component: 'inbound' }),
     secrets,
+    defaultTimezone: config.workflowsDefaultTimezone,
     limits: {
       bulkMaxOperations: config.inboundBulkMaxOperations,
       maxPayloadBytes: config.inboundMaxPayloadBytes,

@@ -221,7 +221,7 @@ export const settings = {
     schema: z.url({ error: 'must be an absolute URL, for example https://joinery.example.com' }).optional(),
     default: undefined,
     description:
-      'Address people use to reach Joinery, for links in e-mails (the activation page). Unset: the HTTP server\'s own host and port.',
+      "Address people use to reach Joinery, for links in e-mails (the activation page). Unset: the HTTP server's own host and port.",
   }),
   smtpHost: setting({
     env: 'JOINERY_SMTP_HOST',
@@ -252,7 +252,8 @@ export const settings = {
     env: 'JOINERY_SMTP_REJECT_UNAUTHORIZED',
     schema: flag,
     default: 'true',
-    description: "Check the SMTP server's TLS certificate. Set false only for a test server with a self-signed one.",
+    description:
+      "Check the SMTP server's TLS certificate. Set false only for a test server with a self-signed one.",
   }),
   smtpUser: setting({
     env: 'JOINERY_SMTP_USER',
@@ -277,13 +278,14 @@ export const settings = {
     env: 'JOINERY_EMAIL_LOCALE',
     schema: z.string().regex(/^[a-z]{2}(-[A-Za-z]{2})?$/, 'must be a language tag such as en or fr-FR'),
     default: 'en',
-    description: "Language of e-mail templates for people whose `preferredLanguage` has none of its own.",
+    description: 'Language of e-mail templates for people whose `preferredLanguage` has none of its own.',
   }),
   emailRetryLimit: setting({
     env: 'JOINERY_EMAIL_RETRY_LIMIT',
     schema: positiveInt(100),
     default: '8',
-    description: 'Retries (with growing delays) of an e-mail the SMTP server refused temporarily or could not take.',
+    description:
+      'Retries (with growing delays) of an e-mail the SMTP server refused temporarily or could not take.',
   }),
   activationCodeLength: setting({
     env: 'JOINERY_ACTIVATION_CODE_LENGTH',
@@ -295,7 +297,8 @@ export const settings = {
     env: 'JOINERY_ACTIVATION_CODE_LIFETIME_DAYS',
     schema: positiveInt(365),
     default: '14',
-    description: 'Days an activation code stays usable, counted from the start of the hire date in the person\'s time zone.',
+    description:
+      "Days an activation code stays usable, counted from the start of the hire date in the person's time zone.",
   }),
   activationVerification: setting({
     env: 'JOINERY_ACTIVATION_VERIFICATION',
@@ -320,7 +323,8 @@ export const settings = {
     env: 'JOINERY_ACTIVATION_LOCKOUT_MINUTES',
     schema: positiveInt(10080),
     default: '15',
-    description: 'How long a lockout (per person or per client address) lasts; failures older than this are forgotten.',
+    description:
+      'How long a lockout (per person or per client address) lasts; failures older than this are forgotten.',
   }),
   passwordMinLength: setting({
     env: 'JOINERY_PASSWORD_MIN_LENGTH',

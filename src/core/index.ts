@@ -12,6 +12,16 @@ export {
   unwrap,
 } from './errors.ts';
 export { isUuid, newId } from './ids.ts';
+export {
+  addDays,
+  calendarDay,
+  dateIn,
+  isDateOnly,
+  isKnownZone,
+  leaveEffectiveAt,
+  zonedInstant,
+  zoneOf,
+} from './local-day.ts';
 export { createLogger, type Logger, silentLogger } from './logger.ts';
 export { createSecretBox, parseSecretsKey, type SecretBox } from './secret-box.ts';
 export {

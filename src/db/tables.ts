@@ -291,7 +291,7 @@ export interface WorkflowRunsTable {
   user_id: string;
   trigger: string;
   occurrence: string;
-  status: 'queued' | 'running' | 'waiting' | 'completed' | 'failed' | 'cancelled';
+  status: 'queued' | 'running' | 'waiting' | 'completed' | 'completedWithErrors' | 'failed' | 'cancelled';
   next_task: Generated<number>;
   attempts: Generated<number>;
   due_at: Timestamp;

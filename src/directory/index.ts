@@ -1,6 +1,6 @@
 import type { RequestContext } from '../core/index.ts';
 import type { Tx } from '../db/index.ts';
-import { type ResourceSchemas, type ScimResult, scimOk } from '../scim/index.ts';
+import { type Filter, type ResourceSchemas, type ScimResult, scimOk } from '../scim/index.ts';
 import { groupsByIds, usersByIds } from './batch-read.ts';
 import type { DirectoryDeps } from './deps.ts';
 import { changeGroup, createGroupWithMembers, type GroupChange } from './group-change.ts';
@@ -43,6 +43,13 @@ import {
   syncUsers,
   type UniqueCheckAttribute,
 } from './user-sync.ts';
+import {
+  addUserToGroups,
+  missingGroups,
+  removeUserFromGroups,
+  setAccountEnabled,
+  userFilterPredicate,
+} from './user-tasks.ts';
 import { type MatchKey, upsertUsers } from './user-upsert.ts';
 import {
   createUser,
@@ -50,6 +57,7 @@ import {
   getUser,
   listUsers,
   restoreUser,
+  softDeleteUser,
   type UserListQuery,
   updateUser,
 } from './users.ts';
@@ -139,6 +147,8 @@ export function createDirectory(deps: DirectoryDeps) {
     usersByIds: (ids: readonly string[]) => usersByIds(deps.db, ids),
     groupsByIds: (ids: readonly string[]) => groupsByIds(deps.db, ids),
     extensionSchemas: () => listExtensionSchemas(deps),
+    /** A SCIM filter over users as a SQL predicate on the users table (rules of higher modules run in SQL). */
+    userFilterPredicate: (filter: Filter) => userFilterPredicate(deps, filter),
     declareExtensionSchema: (ctx: RequestContext, input: unknown) => declareExtensionSchema(deps, ctx, input),
     removeExtensionSchema: (ctx: RequestContext, id: string) => removeExtensionSchema(deps, ctx, id),
     /**
@@ -154,6 +164,14 @@ export function createDirectory(deps: DirectoryDeps) {
       isValueFree: (tx: Tx, attribute: UniqueCheckAttribute, value: string) =>
         isValueFree(tx, attribute, value),
       syncUsers: (tx: Tx, ctx: RequestContext, items: readonly SyncItem[]) => syncUsers(tx, deps, ctx, items),
+      setAccountEnabled: (tx: Tx, ctx: RequestContext, userId: string, enabled: boolean) =>
+        setAccountEnabled(tx, deps, ctx, userId, enabled),
+      softDeleteUser: (tx: Tx, ctx: RequestContext, userId: string) => softDeleteUser(tx, deps, ctx, userId),
+      addUserToGroups: (tx: Tx, ctx: RequestContext, userId: string, groupIds: readonly string[]) =>
+        addUserToGroups(tx, deps, ctx, userId, groupIds),
+      removeUserFromGroups: (tx: Tx, ctx: RequestContext, userId: string, which: readonly string[] | 'all') =>
+        removeUserFromGroups(tx, deps, ctx, userId, which),
+      missingGroups: (tx: Tx, ids: readonly string[]) => missingGroups(tx, ids),
       setManagers: (
         tx: Tx,
         ctx: RequestContext,

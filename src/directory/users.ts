@@ -1,5 +1,6 @@
 import { recordAudit } from '../audit/index.ts';
 import { err, failure, isUuid, newId, ok, type RequestContext, type Result } from '../core/index.ts';
+import type { Tx } from '../db/index.ts';
 import { emitEvents } from '../events/index.ts';
 import { type DirectoryDeps, type Page, pastRetention, retentionMs } from './deps.ts';
 import { escapeLike } from './like.ts';
@@ -79,39 +80,48 @@ export async function deleteUser(
   id: string,
   options: { ifVersion?: number } = {},
 ): Promise<Result<User>> {
-  return transact(deps.db, async (tx) => {
-    const before = await lockUser(tx, id);
-    if (!before || before.deletedAt) return err(notFound(id));
-    const stale = versionConflict('user', id, before.version, options.ifVersion);
-    if (stale) return err(stale);
-    const now = deps.clock.now();
-    const row = await tx
-      .updateTable('users')
-      .set({ deleted_at: now, updated_at: now, version: before.version + 1 })
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    const after = rowToUser(row as unknown as UserRow);
-    const restorableUntil = new Date(now.getTime() + retentionMs(deps)).toISOString();
-    await recordAudit(tx, deps.clock, ctx, [
-      {
-        action: 'user.delete',
-        targetType: 'user',
-        targetId: id,
-        changes: [{ attribute: 'deletedAt', before: null, after: after.deletedAt }],
-        details: { userName: before.userName, restorableUntil },
-      },
-    ]);
-    await emitEvents(tx, deps.clock, ctx, [
-      {
-        type: 'user.deleted',
-        aggregateType: 'user',
-        aggregateId: id,
-        payload: { userName: before.userName, restorableUntil },
-      },
-    ]);
-    return ok(after);
-  });
+  return transact(deps.db, (tx) => softDeleteUser(tx, deps, ctx, id, options));
+}
+
+/** Soft-deletes inside the caller's transaction (a workflow task commits with its own result row). */
+export async function softDeleteUser(
+  tx: Tx,
+  deps: DirectoryDeps,
+  ctx: RequestContext,
+  id: string,
+  options: { ifVersion?: number } = {},
+): Promise<Result<User>> {
+  const before = await lockUser(tx, id);
+  if (!before || before.deletedAt) return err(notFound(id));
+  const stale = versionConflict('user', id, before.version, options.ifVersion);
+  if (stale) return err(stale);
+  const now = deps.clock.now();
+  const row = await tx
+    .updateTable('users')
+    .set({ deleted_at: now, updated_at: now, version: before.version + 1 })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const after = rowToUser(row as unknown as UserRow);
+  const restorableUntil = new Date(now.getTime() + retentionMs(deps)).toISOString();
+  await recordAudit(tx, deps.clock, ctx, [
+    {
+      action: 'user.delete',
+      targetType: 'user',
+      targetId: id,
+      changes: [{ attribute: 'deletedAt', before: null, after: after.deletedAt }],
+      details: { userName: before.userName, restorableUntil },
+    },
+  ]);
+  await emitEvents(tx, deps.clock, ctx, [
+    {
+      type: 'user.deleted',
+      aggregateType: 'user',
+      aggregateId: id,
+      payload: { userName: before.userName, restorableUntil },
+    },
+  ]);
+  return ok(after);
 }
 
 export async function restoreUser(

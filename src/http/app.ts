@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import type { Activation } from '../activation/index.ts';
 import type { TokenDeps } from '../auth/index.ts';
 import { failure, type Logger } from '../core/index.ts';
 import type { Db } from '../db/index.ts';
@@ -6,6 +7,9 @@ import type { Directory } from '../directory/index.ts';
 import type { Inbound } from '../inbound/index.ts';
 import type { Metrics } from '../ops/index.ts';
 import type { Outbound } from '../outbound/index.ts';
+import type { Workflows } from '../workflows/index.ts';
+import { mountActivationPage } from './activation/page.ts';
+import { activationRoutes, mountActivationApi } from './api/activation.ts';
 import { auditRoutes } from './api/audit.ts';
 import { groupRoutes } from './api/groups.ts';
 import { inboundRoutes, mountGraphBulkUpload } from './api/inbound.ts';
@@ -13,6 +17,7 @@ import { outboundRoutes } from './api/outbound.ts';
 import { scimSchemaRoutes } from './api/scim-schemas.ts';
 import { tokenRoutes } from './api/tokens.ts';
 import { userRoutes } from './api/users.ts';
+import { mountWorkflowCallbacks, workflowRoutes } from './api/workflows.ts';
 import type { HttpEnv } from './env.ts';
 import { errorResponse } from './errors.ts';
 import { requestScope, requireScope } from './middleware.ts';
@@ -35,6 +40,8 @@ export interface HttpDeps {
   readiness: () => Promise<ReadinessCheck>;
   version: string;
   scim: ScimDeps;
+  activation: Activation;
+  workflows: Workflows;
 }
 
 export function createHttpApp(deps: HttpDeps): Hono<HttpEnv> {
@@ -50,11 +57,17 @@ export function createHttpApp(deps: HttpDeps): Hono<HttpEnv> {
   scimSchemaRoutes(api, deps.scim);
   inboundRoutes(api, deps.inbound, { maxPayloadBytes: deps.inboundMaxPayloadBytes });
   outboundRoutes(api, deps.outbound);
+  activationRoutes(api, deps.activation);
+  workflowRoutes(api, deps.workflows);
   const v1 = new Hono<HttpEnv>();
   api.mount(v1, requireScope(deps.tokens));
   const openapi = buildOpenApi(api, { version: deps.version });
   v1.get('/openapi.json', (c) => c.json(openapi));
+  // Public (the URL is the secret), so it is mounted beside the token-checked API, not inside it.
+  mountWorkflowCallbacks(app, deps.workflows);
   app.route('/api/v1', v1);
+  mountActivationApi(app, deps.activation);
+  mountActivationPage(app, deps.activation);
   mountScim(app, deps.scim, deps.tokens);
   mountGraphBulkUpload(app, deps.inbound, requireScope(deps.tokens), {
     maxPayloadBytes: deps.inboundMaxPayloadBytes,

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { systemContext } from '../core/index.ts';
+import { leaveEffectiveSql, postgresZones, zoneSql } from '../db/index.ts';
 import { emitEvents } from '../events/index.ts';
 import type { InboundDeps } from './types.ts';
 
@@ -7,18 +8,25 @@ export const LEAVERS_QUEUE = 'inbound.leave-dates';
 
 /**
  * A leave date HR sent in advance takes effect when it passes, without waiting for HR to send the
- * person again: enabled users whose employeeLeaveDateTime has passed (and who were not re-hired
+ * person again (a date-only one at the end of that day in the person's zone): enabled users whose employeeLeaveDateTime has passed (and who were not re-hired
  * after it) are disabled, never deleted, with a lifecycle.leaver event. Runs every minute; each pass
  * is one transaction, so a crash repeats the pass, and a user already disabled is not touched again.
  */
 export async function disableDueLeavers(deps: InboundDeps, limit = 1000): Promise<number> {
   const now = deps.clock.now();
   const ctx = systemContext(`leave-dates-${now.toISOString()}`);
+  const zones = await postgresZones(deps.db);
+  const effective = leaveEffectiveSql(
+    sql.ref('employee_leave_date_time'),
+    zoneSql(sql.ref('timezone'), zones, deps.defaultTimezone),
+  );
   return deps.db.transaction().execute(async (tx) => {
+    // The plain bound keeps the index range: a date-only value takes effect at or after itself, never before.
     const { rows } = await sql<{ id: string }>`
       select id from users
        where account_enabled and deleted_at is null
          and employee_leave_date_time is not null and employee_leave_date_time <= ${now}
+         and ${effective} <= ${now}
          and (employee_hire_date is null or employee_hire_date <= employee_leave_date_time)
        order by id
        limit ${limit}`.execute(tx);

@@ -195,7 +195,7 @@ export async function prepareBatch(
     const input = converted.input;
     // The record must stay matchable: a new user carries the matching value even if no mapping writes it.
     if (before === null && input[match.on] === undefined) input[match.on] = match.value;
-    if (leaveDateReached(input, before, now) && input.accountEnabled !== false) {
+    if (leaveDateReached(input, before, now, deps.defaultTimezone) && input.accountEnabled !== false) {
       input.accountEnabled = false;
       p.steps.push({
         name: 'processing',

@@ -56,7 +56,7 @@ export async function checkThreshold(
       ? await source.mappings.apply(rec, ctx)
       : source.mappings.applySync(rec, ctx);
     const { input } = toDirectoryInput(mapped.values, null);
-    if (input.accountEnabled !== false && !leaveDateReached(input, null, now)) continue;
+    if (input.accountEnabled !== false && !leaveDateReached(input, null, now, deps.defaultTimezone)) continue;
     const key = asText(rec.get(pair.source));
     if (key !== null) candidates.push(key);
   }

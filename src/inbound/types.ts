@@ -11,6 +11,8 @@ export interface InboundDeps {
   logger: Logger;
   /** Seals pull-source credentials at rest. */
   secrets: SecretBox;
+  /** Zone of people without a valid `timezone`, for when a date-only leave date passes. */
+  defaultTimezone: string;
   limits: {
     /** Most operations one bulkUpload may carry (Entra's limit is 50). */
     bulkMaxOperations: number;

@@ -1,3 +1,4 @@
+import { leaveEffectiveAt, zoneOf } from '../core/index.ts';
 import type { User } from '../directory/index.ts';
 import type { Value } from '../mapping/index.ts';
 import { parseTarget } from './source-schema.ts';
@@ -114,15 +115,26 @@ export function toDirectoryInput(values: ReadonlyMap<string, Value>, before: Use
 
 /**
  * HR's leave date is authoritative: once it has passed the person is a leaver even if HR still says
- * active, unless a later hire date says they came back.
+ * active, unless a later hire date says they came back. A date-only leave date passes at the end of
+ * that day in the person's own zone (their last day is a whole day), an instant at that instant.
  */
-export function leaveDateReached(input: Record<string, unknown>, before: User | null, now: Date): boolean {
+export function leaveDateReached(
+  input: Record<string, unknown>,
+  before: User | null,
+  now: Date,
+  defaultZone: string,
+): boolean {
   const leave = (
     input.employeeLeaveDateTime === undefined ? before?.employeeLeaveDateTime : input.employeeLeaveDateTime
   ) as string | null | undefined;
   if (!leave) return false;
   const leaveAt = Date.parse(leave);
-  if (Number.isNaN(leaveAt) || leaveAt > now.getTime()) return false;
+  if (Number.isNaN(leaveAt)) return false;
+  const zone = zoneOf(
+    (input.timezone === undefined ? before?.timezone : input.timezone) as string | null | undefined,
+    defaultZone,
+  );
+  if (leaveEffectiveAt(new Date(leaveAt), zone).getTime() > now.getTime()) return false;
   const hire = (input.employeeHireDate === undefined ? before?.employeeHireDate : input.employeeHireDate) as
     | string
     | null

@@ -18,7 +18,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       updated_at timestamptz not null,
       deleted_at timestamptz
     )`.execute(db);
-  await sql`create unique index workflows_name_idx on workflows (lower(name)) where deleted_at is null`.execute(db);
+  await sql`create unique index workflows_name_idx on workflows (lower(name)) where deleted_at is null`.execute(
+    db,
+  );
 
   // Every edit is a new version; runs name the version they ran, so history reads what actually ran.
   await sql`
@@ -94,7 +96,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       created_at timestamptz not null,
       updated_at timestamptz not null
     )`.execute(db);
-  await sql`create unique index workflow_extensions_name_idx on workflow_extensions (lower(name))`.execute(db);
+  await sql`create unique index workflow_extensions_name_idx on workflow_extensions (lower(name))`.execute(
+    db,
+  );
 
   // Where the last scheduler pass stopped: the next pass covers (last, now], so downtime is caught up.
   await sql`
@@ -144,7 +148,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`create index email_deliveries_user_idx on email_deliveries (user_id, created_at) where user_id is not null`.execute(
     db,
   );
-  await sql`create index email_deliveries_run_idx on email_deliveries (run_id) where run_id is not null`.execute(db);
+  await sql`create index email_deliveries_run_idx on email_deliveries (run_id) where run_id is not null`.execute(
+    db,
+  );
 
   await sql`
     create table activation_codes (

@@ -1,0 +1,327 @@
+import { sql } from 'kysely';
+import { recordAudit } from '../audit/index.ts';
+import { err, failure, newId, ok, type RequestContext, type Result } from '../core/index.ts';
+import type { Tx } from '../db/index.ts';
+import { type DefinitionIssue, parseDefinition, type WorkflowDefinition } from './definition.ts';
+import { findTemplate } from './templates.ts';
+import type { WorkflowsDeps } from './types.ts';
+import { checkReferences } from './validate.ts';
+
+export interface Workflow {
+  id: string;
+  name: string;
+  description: string;
+  category: WorkflowDefinition['category'];
+  enabled: boolean;
+  version: number;
+  definition: WorkflowDefinition;
+  createdAt: string;
+  updatedAt: string;
+}
+
+interface WorkflowRow {
+  id: string;
+  name: string;
+  category: string;
+  enabled: boolean;
+  version: number;
+  definition: Record<string, unknown>;
+  created_at: Date | string;
+  updated_at: Date | string;
+}
+
+export function rowToWorkflow(row: WorkflowRow): Workflow {
+  const definition = { ...(row.definition as unknown as WorkflowDefinition), enabled: row.enabled };
+  return {
+    id: row.id,
+    name: row.name,
+    description: definition.description,
+    category: definition.category,
+    enabled: row.enabled,
+    version: row.version,
+    definition,
+    createdAt: new Date(row.created_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
+  };
+}
+
+export const workflowNotFound = (id: string) =>
+  failure('workflows.workflow_not_found', `workflow ${id} does not exist`, { id });
+
+const invalid = (issues: DefinitionIssue[]) =>
+  failure(
+    'workflows.invalid_workflow',
+    `invalid workflow: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`,
+    { issues },
+  );
+
+/** `{ template: id, ...overrides }` becomes the template's definition with the overrides on top. */
+function withTemplate(input: unknown): Result<unknown> {
+  if (typeof input !== 'object' || input === null || !('template' in input)) return ok(input);
+  const { template, ...overrides } = input as Record<string, unknown>;
+  const found = typeof template === 'string' ? findTemplate(template) : undefined;
+  if (!found)
+    return err(
+      failure('workflows.template_not_found', `no workflow template "${String(template)}"`, { template }),
+    );
+  return ok({ ...found.definition, ...overrides });
+}
+
+async function parseChecked(
+  deps: WorkflowsDeps,
+  tx: Tx,
+  input: unknown,
+): Promise<Result<WorkflowDefinition>> {
+  const expanded = withTemplate(input);
+  if (!expanded.ok) return expanded;
+  const parsed = parseDefinition(expanded.value);
+  if (!parsed.ok) return err(invalid(parsed.issues));
+  const issues = await checkReferences(deps, tx, parsed.value);
+  return issues.length > 0 ? err(invalid(issues)) : ok(parsed.value);
+}
+
+const nameTaken = (name: string) =>
+  failure('workflows.workflow_exists', `a workflow named "${name}" already exists`, { name });
+
+async function nameInUse(tx: Tx, name: string, exceptId?: string): Promise<boolean> {
+  let q = tx
+    .selectFrom('workflows')
+    .select('id')
+    .where(sql<boolean>`lower(name) = lower(${name})`)
+    .where('deleted_at', 'is', null);
+  if (exceptId) q = q.where('id', '<>', exceptId);
+  return (await q.executeTakeFirst()) !== undefined;
+}
+
+/** Stores a definition as the workflow's next version (the first for a new workflow). */
+async function writeVersion(
+  deps: WorkflowsDeps,
+  tx: Tx,
+  ctx: RequestContext,
+  id: string,
+  version: number,
+  definition: WorkflowDefinition,
+) {
+  const { enabled: _ignored, ...stored } = definition;
+  await tx
+    .insertInto('workflow_versions')
+    .values({
+      workflow_id: id,
+      version,
+      definition: JSON.stringify(stored),
+      created_at: deps.clock.now(),
+      actor: JSON.stringify(ctx.actor),
+    })
+    .execute();
+  return stored;
+}
+
+export async function createWorkflow(
+  deps: WorkflowsDeps,
+  ctx: RequestContext,
+  input: unknown,
+): Promise<Result<Workflow>> {
+  return deps.db.transaction().execute(async (tx) => {
+    const checked = await parseChecked(deps, tx, input);
+    if (!checked.ok) return checked;
+    const def = checked.value;
+    if (await nameInUse(tx, def.name)) return err(nameTaken(def.name));
+    const id = newId();
+    const now = deps.clock.now();
+    await tx
+      .insertInto('workflows')
+      .values({
+        id,
+        name: def.name,
+        category: def.category,
+        enabled: def.enabled,
+        version: 1,
+        definition: '{}',
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    const stored = await writeVersion(deps, tx, ctx, id, 1, def);
+    const row = await tx
+      .updateTable('workflows')
+      .set({ definition: JSON.stringify(stored) })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await recordAudit(tx, deps.clock, ctx, [
+      {
+        action: 'workflow.create',
+        targetType: 'workflow',
+        targetId: id,
+        details: { name: def.name, version: 1 },
+      },
+    ]);
+    return ok(rowToWorkflow(row as unknown as WorkflowRow));
+  });
+}
+
+/** Replaces the definition: a new version. Runs already made keep theirs. */
+export async function updateWorkflow(
+  deps: WorkflowsDeps,
+  ctx: RequestContext,
+  id: string,
+  input: unknown,
+  options: { ifVersion?: number } = {},
+): Promise<Result<Workflow>> {
+  return deps.db.transaction().execute(async (tx) => {
+    const current = await lockWorkflow(tx, id);
+    if (!current) return err(workflowNotFound(id));
+    if (options.ifVersion !== undefined && options.ifVersion !== current.version)
+      return err(
+        failure(
+          'workflows.invalid_workflow',
+          `workflow ${id} is at version ${current.version}, not ${options.ifVersion}`,
+          {
+            id,
+            version: current.version,
+          },
+        ),
+      );
+    const checked = await parseChecked(deps, tx, input);
+    if (!checked.ok) return checked;
+    const def = checked.value;
+    if (await nameInUse(tx, def.name, id)) return err(nameTaken(def.name));
+    const version = current.version + 1;
+    const stored = await writeVersion(deps, tx, ctx, id, version, def);
+    const row = await tx
+      .updateTable('workflows')
+      .set({
+        name: def.name,
+        category: def.category,
+        enabled: def.enabled,
+        version,
+        definition: JSON.stringify(stored),
+        updated_at: deps.clock.now(),
+      })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await recordAudit(tx, deps.clock, ctx, [
+      {
+        action: 'workflow.update',
+        targetType: 'workflow',
+        targetId: id,
+        changes: [{ attribute: 'version', before: current.version, after: version }],
+        details: { name: def.name },
+      },
+    ]);
+    return ok(rowToWorkflow(row as unknown as WorkflowRow));
+  });
+}
+
+/** Enabling or disabling is not an edit: the version stays. */
+export async function setEnabled(
+  deps: WorkflowsDeps,
+  ctx: RequestContext,
+  id: string,
+  enabled: boolean,
+): Promise<Result<Workflow>> {
+  return deps.db.transaction().execute(async (tx) => {
+    const current = await lockWorkflow(tx, id);
+    if (!current) return err(workflowNotFound(id));
+    const row = await tx
+      .updateTable('workflows')
+      .set({ enabled, updated_at: deps.clock.now() })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    if (current.enabled !== enabled)
+      await recordAudit(tx, deps.clock, ctx, [
+        {
+          action: enabled ? 'workflow.enable' : 'workflow.disable',
+          targetType: 'workflow',
+          targetId: id,
+          changes: [{ attribute: 'enabled', before: current.enabled, after: enabled }],
+        },
+      ]);
+    return ok(rowToWorkflow(row as unknown as WorkflowRow));
+  });
+}
+
+/** Soft delete: the workflow stops; its runs and versions stay readable. */
+export async function deleteWorkflow(
+  deps: WorkflowsDeps,
+  ctx: RequestContext,
+  id: string,
+): Promise<Result<{ deleted: true }>> {
+  return deps.db.transaction().execute(async (tx) => {
+    const current = await lockWorkflow(tx, id);
+    if (!current) return err(workflowNotFound(id));
+    const now = deps.clock.now();
+    await tx
+      .updateTable('workflows')
+      .set({ deleted_at: now, enabled: false, updated_at: now })
+      .where('id', '=', id)
+      .execute();
+    // Queued runs of a deleted workflow would act for a definition nobody can see any more.
+    await tx
+      .updateTable('workflow_runs')
+      .set({ status: 'cancelled', finished_at: now })
+      .where('workflow_id', '=', id)
+      .where('status', 'in', ['queued', 'waiting'])
+      .execute();
+    await recordAudit(tx, deps.clock, ctx, [
+      { action: 'workflow.delete', targetType: 'workflow', targetId: id, details: { name: current.name } },
+    ]);
+    return ok({ deleted: true as const });
+  });
+}
+
+async function lockWorkflow(tx: Tx, id: string): Promise<Workflow | null> {
+  const row = await tx
+    .selectFrom('workflows')
+    .selectAll()
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .forUpdate()
+    .executeTakeFirst();
+  return row ? rowToWorkflow(row as unknown as WorkflowRow) : null;
+}
+
+export async function getWorkflow(deps: WorkflowsDeps, id: string): Promise<Result<Workflow>> {
+  const row = await deps.db
+    .selectFrom('workflows')
+    .selectAll()
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  return row ? ok(rowToWorkflow(row as unknown as WorkflowRow)) : err(workflowNotFound(id));
+}
+
+export async function listWorkflows(deps: WorkflowsDeps, query: { category?: string }): Promise<Workflow[]> {
+  let q = deps.db.selectFrom('workflows').selectAll().where('deleted_at', 'is', null);
+  if (query.category) q = q.where('category', '=', query.category);
+  const rows = await q.orderBy('name').execute();
+  return rows.map((r) => rowToWorkflow(r as unknown as WorkflowRow));
+}
+
+export interface WorkflowVersion {
+  version: number;
+  definition: Omit<WorkflowDefinition, 'enabled'>;
+  createdAt: string;
+  actor: Record<string, unknown>;
+}
+
+export async function listVersions(deps: WorkflowsDeps, id: string): Promise<Result<WorkflowVersion[]>> {
+  const exists = await deps.db.selectFrom('workflows').select('id').where('id', '=', id).executeTakeFirst();
+  if (!exists) return err(workflowNotFound(id));
+  const rows = await deps.db
+    .selectFrom('workflow_versions')
+    .selectAll()
+    .where('workflow_id', '=', id)
+    .orderBy('version', 'desc')
+    .execute();
+  return ok(
+    rows.map((r) => ({
+      version: r.version,
+      definition: r.definition as unknown as Omit<WorkflowDefinition, 'enabled'>,
+      createdAt: new Date(r.created_at).toISOString(),
+      actor: r.actor,
+    })),
+  );
+}
