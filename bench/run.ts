@@ -8,6 +8,7 @@ const benchmarks: Record<string, () => Promise<BenchmarkModule>> = {
   inbound: () => import('./inbound.ts'),
   outbound: () => import('./outbound.ts'),
   scim: () => import('./scim.ts'),
+  workflows: () => import('./workflows.ts'),
 };
 
 async function main(): Promise<number> {

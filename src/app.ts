@@ -222,6 +222,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     scim,
     activation,
     workflows,
+    notifications,
   });
   let server: ReturnType<typeof serve> | undefined;
   let stopping: Promise<void> | undefined;

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerActivationCommands } from './cli/activation.ts';
+import { registerWorkflowCommands } from './cli/workflows.ts';
 import { VERSION } from './core/index.ts';
 
 // Commands load their modules only when they run, so `--help`, bad arguments and configuration errors
@@ -166,5 +167,6 @@ mapping
   );
 
 registerActivationCommands(program);
+registerWorkflowCommands(program);
 
 await program.parseAsync(process.argv);

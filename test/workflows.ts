@@ -1,3 +1,5 @@
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
 import { type FakeClock, fakeClock, systemContext } from '../src/core/index.ts';
 import type { WorkflowRun } from '../src/workflows/index.ts';
@@ -25,6 +27,14 @@ export interface WorkflowTestApp extends TestApp {
   /** Executes every due run (as the executor job does). */
   execute(): Promise<number>;
   runsOf(userId: string): Promise<WorkflowRun[]>;
+  /** GET /workflows/runs/:id (with its task results); expects 200. */
+  run(runId: string): Promise<WorkflowRun>;
+  /** Waits until the workflows event subscriber has seen every committed event, then executes due runs. */
+  settle(): Promise<void>;
+  /** POST /api/v1/users; expects 201. */
+  person(body: Record<string, unknown>): Promise<{ id: string; userName: string }>;
+  /** POST /workflows/:id/activate for these people; expects 202 and returns the run ids. */
+  activate(workflowId: string, userIds: string[]): Promise<string[]>;
 }
 
 /**
@@ -128,6 +138,34 @@ export async function createWorkflowTestApp(
       const r = await api<{ items: WorkflowRun[] }>('GET', `/workflows/runs?userId=${userId}`);
       return r.body.items;
     },
+    async run(runId) {
+      const r = await api<WorkflowRun>('GET', `/workflows/runs/${runId}`);
+      if (r.status !== 200) throw new Error(`reading run ${runId} failed: ${r.status} ${JSON.stringify(r.body)}`);
+      return r.body;
+    },
+    async settle() {
+      await eventually(
+        async () => {
+          const backlog = await t.app.dispatcher.backlog();
+          return backlog.workflows === 0 ? true : undefined;
+        },
+        20_000,
+        'the workflows subscriber to see every event',
+      );
+      await execute();
+    },
+    async person(body) {
+      const r = await api<{ id: string; userName: string }>('POST', '/users', body);
+      if (r.status !== 201) throw new Error(`creating the user failed: ${r.status} ${JSON.stringify(r.body)}`);
+      return r.body;
+    },
+    async activate(workflowId, userIds) {
+      const r = await api<{ runIds: string[] }>('POST', `/workflows/${workflowId}/activate`, {
+        subjects: userIds.map((id) => ({ id })),
+      });
+      if (r.status !== 202) throw new Error(`activating failed: ${r.status} ${JSON.stringify(r.body)}`);
+      return r.body.runIds;
+    },
     async close() {
       await t.close();
       await smtp.close();
@@ -136,3 +174,63 @@ export async function createWorkflowTestApp(
 }
 
 export { eventually };
+
+export interface EndpointRequest {
+  headers: IncomingHttpHeaders;
+  /** The body exactly as received (the signature covers these bytes). */
+  raw: string;
+  body: Record<string, unknown>;
+}
+
+/** What the endpoint does with a request: answer with this status, or never answer. */
+export type EndpointAnswer = number | 'hang';
+
+export interface ExtensionEndpoint {
+  url: string;
+  requests: EndpointRequest[];
+  /** Decides each answer (default 200); it may call back into the app before answering. */
+  answer: (request: EndpointRequest) => EndpointAnswer | Promise<EndpointAnswer>;
+  waitFor(count: number): Promise<EndpointRequest>;
+  close(): Promise<void>;
+}
+
+/** A real HTTP server on 127.0.0.1 standing in for a custom task extension's endpoint. */
+export async function startExtensionEndpoint(): Promise<ExtensionEndpoint> {
+  const requests: EndpointRequest[] = [];
+  const hanging = new Set<ServerResponse>();
+  const endpoint: ExtensionEndpoint = {
+    url: '',
+    requests,
+    answer: () => 200,
+    waitFor: (count) =>
+      eventually(async () => requests[count - 1], 20_000, `request ${count} at the extension endpoint`),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of hanging) res.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const request: EndpointRequest = { headers: req.headers, raw, body: raw ? JSON.parse(raw) : {} };
+      requests.push(request);
+      Promise.resolve(endpoint.answer(request)).then(
+        (answer) => {
+          if (answer === 'hang') {
+            hanging.add(res);
+            return;
+          }
+          res.writeHead(answer, { 'Content-Type': 'application/json' }).end('{}');
+        },
+        () => res.writeHead(500).end(),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  endpoint.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  return endpoint;
+}

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import type { App } from '../app.ts';
 import type { RequestContext } from '../core/index.ts';
-import { print, report, withCliApp } from './session.ts';
+import { print, readJson, report, withCliApp } from './session.ts';
 
 /**
  * Runs one outbound command against the configured store, without HTTP server or workers. Commands that
@@ -9,15 +8,6 @@ import { print, report, withCliApp } from './session.ts';
  * their work in this process and print the result.
  */
 const withOutbound = (fn: (app: App, ctx: RequestContext) => Promise<void>) => withCliApp(fn);
-
-function readJson(file: string): unknown {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    process.stderr.write(`joinery: ${file} is not a readable JSON file: ${(error as Error).message}\n`);
-    process.exit(2);
-  }
-}
 
 export const appsCommand = () =>
   withOutbound(async (app) => {

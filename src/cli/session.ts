@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { type App, createApp } from '../app.ts';
 import type { Failure, RequestContext, Result } from '../core/index.ts';
@@ -50,4 +51,14 @@ export function report<T>(result: Result<T>): result is { ok: true; value: T } {
     process.stderr.write(`${JSON.stringify(e.details, null, 2)}\n`);
   process.exitCode = 1;
   return false;
+}
+
+/** A JSON file given on the command line; an unreadable one ends the command with exit code 2. */
+export function readJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    process.stderr.write(`joinery: ${file} is not a readable JSON file: ${(error as Error).message}\n`);
+    process.exit(2);
+  }
 }

@@ -5,6 +5,7 @@ import { failure, type Logger } from '../core/index.ts';
 import type { Db } from '../db/index.ts';
 import type { Directory } from '../directory/index.ts';
 import type { Inbound } from '../inbound/index.ts';
+import type { Notifications } from '../notifications/index.ts';
 import type { Metrics } from '../ops/index.ts';
 import type { Outbound } from '../outbound/index.ts';
 import type { Workflows } from '../workflows/index.ts';
@@ -13,6 +14,7 @@ import { activationRoutes, mountActivationApi } from './api/activation.ts';
 import { auditRoutes } from './api/audit.ts';
 import { groupRoutes } from './api/groups.ts';
 import { inboundRoutes, mountGraphBulkUpload } from './api/inbound.ts';
+import { notificationRoutes } from './api/notifications.ts';
 import { outboundRoutes } from './api/outbound.ts';
 import { scimSchemaRoutes } from './api/scim-schemas.ts';
 import { tokenRoutes } from './api/tokens.ts';
@@ -42,6 +44,7 @@ export interface HttpDeps {
   scim: ScimDeps;
   activation: Activation;
   workflows: Workflows;
+  notifications: Notifications;
 }
 
 export function createHttpApp(deps: HttpDeps): Hono<HttpEnv> {
@@ -59,6 +62,7 @@ export function createHttpApp(deps: HttpDeps): Hono<HttpEnv> {
   outboundRoutes(api, deps.outbound);
   activationRoutes(api, deps.activation);
   workflowRoutes(api, deps.workflows);
+  notificationRoutes(api, deps.notifications);
   const v1 = new Hono<HttpEnv>();
   api.mount(v1, requireScope(deps.tokens));
   const openapi = buildOpenApi(api, { version: deps.version });
