@@ -225,6 +225,29 @@ describe('leave dates and scope', () => {
     expect(await t.app.inbound.disableDueLeavers()).toBe(0);
   });
 
+  it('a leave date without a time passes at the end of that day in the own zone of the person', async () => {
+    // The clock is 2026-06-01T18:00Z after the test above: 11:00 on June 1 in Los Angeles.
+    const done = await one(
+      worker('J31', {
+        given: 'Zelda',
+        family: 'Quokka',
+        timezone: 'America/Los_Angeles',
+        [JOINERY_EXT]: { employeeLeaveDateTime: '2026-06-01T00:00:00Z' },
+      }),
+    );
+    expect(done.status, JSON.stringify(done)).toBe('created');
+    const user = await t.getUserByEmployeeId('J31');
+    // Midnight UTC has passed, but her last day in Los Angeles has not: she is not a leaver yet.
+    expect(user).toMatchObject({ accountEnabled: true });
+    expect(await t.app.inbound.disableDueLeavers()).toBe(0);
+    // 2026-06-02T00:00 in Los Angeles (PDT, UTC-7) is 07:00 UTC.
+    clock.set('2026-06-02T06:59:00Z');
+    expect(await t.app.inbound.disableDueLeavers()).toBe(0);
+    clock.set('2026-06-02T07:00:00Z');
+    expect(await t.app.inbound.disableDueLeavers()).toBe(1);
+    expect(await t.getUserByEmployeeId('J31')).toMatchObject({ accountEnabled: false });
+  });
+
   it('a record out of the scoping filter is skipped with the reason, and nothing changes', async () => {
     const res = await t.call('GET', '/api/v1/inbound/sources/hr', { token: t.admin });
     const { config } = (await res.json()) as { config: Record<string, unknown> };
