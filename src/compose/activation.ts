@@ -1,7 +1,7 @@
 import { type Activation, type ActivationMailer, createActivation } from '../activation/index.ts';
 import { unwrap } from '../core/index.ts';
 import type { User } from '../directory/index.ts';
-import type { EmailPerson, Notifications } from '../notifications/index.ts';
+import { emailPersonOf, type Notifications, workEmailOf } from '../notifications/index.ts';
 import type { ModuleDeps } from './inbound.ts';
 
 /**
@@ -36,25 +36,8 @@ export function activationWithMailer(
   });
 }
 
-/** The person's address for the confirmation: their personal e-mail, else their primary work e-mail. */
-function confirmationAddress(user: User): string | null {
-  const work =
-    user.emails.find((e) => e.primary) ?? user.emails.find((e) => e.type === 'work') ?? user.emails[0];
-  return user.personalEmail ?? work?.value ?? null;
-}
-
-const emailPerson = (user: User): EmailPerson => ({
-  userName: user.userName,
-  displayName: user.displayName,
-  givenName: user.givenName,
-  familyName: user.familyName,
-  mail: (user.emails.find((e) => e.primary) ?? user.emails[0])?.value ?? null,
-  department: user.department,
-  title: user.title,
-  employeeHireDate: user.employeeHireDate,
-  employeeLeaveDateTime: user.employeeLeaveDateTime,
-  timezone: user.timezone,
-});
+/** The person's address for the confirmation: their personal e-mail, else their work e-mail. */
+const confirmationAddress = (user: User): string | null => user.personalEmail ?? workEmailOf(user);
 
 /**
  * The "account activated" e-mail through notifications, in the activation's transaction. No address:
@@ -71,7 +54,7 @@ export function confirmationMailer(notifications: Notifications): ActivationMail
           {
             to,
             template: 'activationConfirmed',
-            vars: { user: emailPerson(user), manager: null },
+            vars: { user: emailPersonOf(user), manager: null },
             locale: user.preferredLanguage,
             purpose: 'activationConfirmed',
             userId: user.id,

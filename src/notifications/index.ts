@@ -5,6 +5,7 @@ import { queueEmails } from './queue.ts';
 import { lazyTransport } from './transport.ts';
 import type { Notifications, NotificationsDeps } from './types.ts';
 
+export { emailPersonOf, workEmailOf } from './person.ts';
 export { DELIVER_QUEUE, type DeliverJob } from './queue.ts';
 export { type RenderedEmail, renderEmail } from './render.ts';
 export type {
