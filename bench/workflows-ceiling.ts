@@ -4,8 +4,9 @@
 //           the pass window: the same index range as the scheduler, the scope as a plain predicate, no
 //           zone check, no transaction, no job. `count` only, and (for the analysis) `insert` of the
 //           same rows into a copy of workflow_runs with its indexes.
-//   tasks – N single-row `UPDATE users ... RETURNING id` transactions (autocommit) at the executor's
-//           concurrency: one write and one commit per task, nothing else.
+//   tasks – N single-row `UPDATE ... RETURNING id` transactions (autocommit) at the executor's
+//           concurrency, on the runs' own rows (and, for the analysis, on their people's users rows):
+//           one write and one commit per task, nothing else.
 import { type RawBuilder, sql } from 'kysely';
 import { DAY_MS } from '../src/core/index.ts';
 import type { Db } from '../src/db/index.ts';
@@ -97,24 +98,33 @@ export interface TaskCeiling {
 }
 
 /**
- * `count` autocommit `UPDATE users SET updated_at = $1 WHERE id = $2 RETURNING id` transactions over
- * `userIds` (in turn), `concurrency` at a time: the write and commit every task needs, and nothing else.
+ * `count` autocommit single-row `UPDATE ... RETURNING` transactions, `concurrency` at a time, over the
+ * given rows in turn: on `workflow_runs` (the row every task writes; the value is rewritten unchanged)
+ * or on `users` (`updated_at`; the widest row a directory task writes, with every index of the table).
  */
 export async function taskCeiling(
   db: Db,
-  userIds: readonly string[],
+  target: { table: 'workflow_runs' | 'users'; ids: readonly string[] },
   count: number,
   concurrency: number,
   at: Date,
 ): Promise<TaskCeiling> {
-  if (userIds.length === 0 || count === 0) return { s: 0, transactions: 0 };
+  const { ids } = target;
+  if (ids.length === 0 || count === 0) return { s: 0, transactions: 0 };
   let next = 0;
   const worker = async () => {
     while (next < count) {
-      const id = userIds[next++ % userIds.length] as string;
-      const { rows } = await sql<{ id: string }>`
-        update users set updated_at = ${at} where id = ${id} returning id`.execute(db);
-      if (rows.length !== 1) throw new Error(`ceiling: user ${id} not updated`);
+      const id = ids[next++ % ids.length] as string;
+      const { rows } =
+        target.table === 'users'
+          ? await sql<{
+              id: string;
+            }>`update users set updated_at = ${at} where id = ${id} returning id`.execute(db)
+          : await sql<{ id: string }>`
+              update workflow_runs set claimed_until = claimed_until where id = ${id} returning id`.execute(
+              db,
+            );
+      if (rows.length !== 1) throw new Error(`ceiling: ${target.table} row ${id} not updated`);
     }
   };
   const t0 = performance.now();

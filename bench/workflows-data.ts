@@ -536,7 +536,7 @@ function canonical(g: GroupSet): WorkflowPlan[] {
     );
   }
   // A pass does not look at these: events and on-demand requests start them.
-  departments.forEach((d) =>
+  for (const d of departments)
     out.push({
       input: {
         name: `Transfer into ${d}`,
@@ -545,8 +545,7 @@ function canonical(g: GroupSet): WorkflowPlan[] {
         trigger: { type: 'attributeChange', triggerAttributes: ['department'] },
         tasks: [task('removeUserFromAllGroups'), addTo(g.department[d] as string)],
       },
-    }),
-  );
+    });
   out.push(
     {
       input: {

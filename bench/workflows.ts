@@ -11,13 +11,14 @@
 // every count must equal the runs Joinery made for that workflow); for the tasks, as many single-row
 // `UPDATE users ... RETURNING id` transactions as Joinery completed tasks, at the executor's
 // concurrency (best of one run before and one after).
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { createApp } from '../src/app.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { fakeClock, silentLogger, systemContext } from '../src/core/index.ts';
 import { type Database, type Engine, openDatabase } from '../src/db/index.ts';
+import { type CpuUse, cpuBetween, sampleCpu } from './scim-drive.ts';
 import {
   fmtInt,
   fmtSec,
@@ -83,7 +84,12 @@ interface EngineResult {
   tasks: Record<string, number>;
   runs: Record<string, number>;
   concurrency: number;
-  ceilTasks: TaskCeiling[];
+  ceilRuns: TaskCeiling[];
+  ceilUsers: TaskCeiling[];
+  /** CPU of this process (the app) and of every local postgres process during executeDue, and during the first runs ceiling. */
+  execCpu: CpuUse;
+  ceilCpu: CpuUse;
+  ceilCpuS: number;
   profile: string[];
 }
 
@@ -205,21 +211,36 @@ async function benchEngine(engine: Engine, options: Options): Promise<EngineResu
     });
     console.log(`  joinery second pass, one minute later: ${fmtSec(secondS)} s, ${second?.runs ?? 0} runs`);
 
-    // Tasks: the ceiling before and after Joinery's executor, as many transactions as tasks are due.
-    const { rows: queued } = await sql<{ user_id: string; tasks: number }>`
-      select r.user_id, jsonb_array_length(v.definition -> 'tasks')::integer as tasks
+    // Tasks: the ceilings before and after Joinery's executor, as many transactions as tasks are due.
+    const { rows: queued } = await sql<{ id: string; user_id: string; tasks: number }>`
+      select r.id, r.user_id, jsonb_array_length(v.definition -> 'tasks')::integer as tasks
         from workflow_runs r join workflow_versions v on v.workflow_id = r.workflow_id and v.version = r.version
        where r.status = 'queued' order by r.created_at, r.id`.execute(base.db);
     const dueTasks = queued.reduce((a, r) => a + r.tasks, 0);
-    const subjects = queued.map((r) => r.user_id);
-    const ceilTasks: TaskCeiling[] = [await taskCeiling(base.db, subjects, dueTasks, concurrency, m.pass)];
+    const onRuns = { table: 'workflow_runs' as const, ids: queued.map((r) => r.id) };
+    const onUsers = { table: 'users' as const, ids: queued.map((r) => r.user_id) };
+    const withPostgres = engine === 'postgres';
+    const measured = async <T>(fn: () => Promise<T>): Promise<{ value: T; cpu: CpuUse }> => {
+      const before = sampleCpu(process.pid, withPostgres);
+      const value = await fn();
+      return { value, cpu: cpuBetween(before, sampleCpu(process.pid, withPostgres)) };
+    };
+    const ceilRuns: TaskCeiling[] = [];
+    const ceilUsers: TaskCeiling[] = [];
+    const ceilRunsFirst = await measured(() => taskCeiling(base.db, onRuns, dueTasks, concurrency, m.pass));
+    ceilRuns.push(ceilRunsFirst.value);
+    ceilUsers.push(await taskCeiling(base.db, onUsers, dueTasks, concurrency, m.pass));
     console.log(
-      `  ceiling UPDATE ... RETURNING (before): ${fmtInt(dueTasks)} transactions in ${fmtSec(ceilTasks[0]?.s ?? 0)} s`,
+      `  ceilings (before): ${fmtInt(dueTasks)} UPDATE workflow_runs in ${fmtSec(ceilRuns[0]?.s ?? 0)} s, ` +
+        `UPDATE users in ${fmtSec(ceilUsers[0]?.s ?? 0)} s`,
     );
     if (options.profile) capture.start();
     let executedRuns = 0;
-    const execS = await seconds(async () => {
-      executedRuns = await app.workflows.executeDue();
+    let execS = 0;
+    const exec = await measured(async () => {
+      execS = await seconds(async () => {
+        executedRuns = await app.workflows.executeDue();
+      });
     });
     const execStatements = options.profile ? capture.stop() : undefined;
     const tasks = await countBy(base, 'workflow_task_results');
@@ -228,8 +249,12 @@ async function benchEngine(engine: Engine, options: Options): Promise<EngineResu
       `  joinery executeDue: ${fmtInt(executedRuns)} runs, tasks ${JSON.stringify(tasks)} in ${fmtSec(execS)} s; ` +
         `runs now ${JSON.stringify(runs)}`,
     );
-    ceilTasks.push(await taskCeiling(base.db, subjects, tasks.completed ?? 0, concurrency, m.pass));
-    console.log(`  ceiling UPDATE ... RETURNING (after): ${fmtSec(ceilTasks[1]?.s ?? 0)} s`);
+    ceilRuns.push(await taskCeiling(base.db, onRuns, tasks.completed ?? 0, concurrency, m.pass));
+    ceilUsers.push(await taskCeiling(base.db, onUsers, tasks.completed ?? 0, concurrency, m.pass));
+    console.log(
+      `  ceilings (after): UPDATE workflow_runs in ${fmtSec(ceilRuns[1]?.s ?? 0)} s, ` +
+        `UPDATE users in ${fmtSec(ceilUsers[1]?.s ?? 0)} s`,
+    );
     if (execStatements) {
       const done = tasks.completed ?? 0;
       const sqlS = execStatements.statements.reduce((a, s) => a + s.ms, 0) / 1000;
@@ -262,7 +287,11 @@ async function benchEngine(engine: Engine, options: Options): Promise<EngineResu
       tasks,
       runs,
       concurrency,
-      ceilTasks,
+      ceilRuns,
+      ceilUsers,
+      execCpu: exec.cpu,
+      ceilCpu: ceilRunsFirst.cpu,
+      ceilCpuS: ceilRunsFirst.value.s,
       profile,
     };
     printEngine(engine, options, m, result);
@@ -351,35 +380,44 @@ function printEngine(engine: Engine, options: Options, m: Moments, r: EngineResu
     process.exitCode = 1;
   }
   const completed = r.tasks.completed ?? 0;
-  const ct = best(r.ceilTasks);
+  const cr = best(r.ceilRuns);
+  const cu = best(r.ceilUsers);
+  const rate = completed / r.execS;
   console.log(
     `\n${engine} tasks: ${fmtInt(r.executedRuns)} runs executed by app.workflows.executeDue(), executor concurrency ${r.concurrency}`,
   );
+  const ceilingRow = (label: string, c: TaskCeiling) => [
+    label,
+    fmtInt(c.transactions),
+    fmtSec(c.s),
+    fmtInt(c.transactions / c.s),
+    `${((c.transactions / c.s / (cr.transactions / cr.s)) * 100).toFixed(0)}%`,
+  ];
   console.log(
     table(
       ['tasks', 'tasks', 's', 'tasks/s', 'vs ceiling'],
       [
-        [
-          `ceiling: UPDATE users ... RETURNING, ${r.concurrency} at a time (best of 2)`,
-          fmtInt(ct.transactions),
-          fmtSec(ct.s),
-          fmtInt(ct.transactions / ct.s),
-          '100%',
-        ],
+        ceilingRow(`ceiling: UPDATE workflow_runs ... RETURNING, ${r.concurrency} at a time (best of 2)`, cr),
+        ceilingRow('ceiling on users rows (analysis; best of 2)', cu),
         [
           'joinery executeDue (completed tasks)',
           fmtInt(completed),
           fmtSec(r.execS),
-          fmtInt(completed / r.execS),
-          `${((completed / r.execS / (ct.transactions / ct.s)) * 100).toFixed(0)}%`,
+          fmtInt(rate),
+          `${((rate / (cr.transactions / cr.s)) * 100).toFixed(0)}%`,
         ],
       ],
     ),
   );
+  const cpu = (c: CpuUse, s: number) =>
+    `this process ${fmtSec(c.client / 1000)} s${c.postgres === undefined ? '' : `, postgres ${fmtSec(c.postgres / 1000)} s`} ` +
+    `over ${fmtSec(s)} s`;
   console.log(
-    `task results ${JSON.stringify(r.tasks)}; runs ${JSON.stringify(r.runs)}. ceiling runs: ` +
-      `${r.ceilTasks.map((c) => `${fmtInt(c.transactions)} in ${fmtSec(c.s)} s`).join(', ')} (one autocommit ` +
-      "statement each, on the runs' people in turn).",
+    `task results ${JSON.stringify(r.tasks)}; runs ${JSON.stringify(r.runs)}. Ceilings: one autocommit statement each, ` +
+      `on the runs' rows / people in turn; workflow_runs ${r.ceilRuns.map((c) => `${fmtSec(c.s)} s`).join(', ')}, ` +
+      `users ${r.ceilUsers.map((c) => `${fmtSec(c.s)} s`).join(', ')}.\nCPU (${availableParallelism()} cores): executeDue ` +
+      `${cpu(r.execCpu, r.execS)}; first workflow_runs ceiling ${cpu(r.ceilCpu, r.ceilCpuS)} ` +
+      '(postgres = every local postgres process, other databases included).',
   );
   if (r.profile.length > 0) console.log(`\n${engine} profile:\n${r.profile.join('\n')}`);
   const note = engine === 'postgres' ? '' : ' (the goals are set for PostgreSQL; shown for reference)';
@@ -391,7 +429,6 @@ function printEngine(engine: Engine, options: Options, m: Moments, r: EngineResu
   console.log(
     `  ${verdict(r.passS < PASS_GOAL_S)} one scheduler pass under ${PASS_GOAL_S} s: ${fmtSec(r.passS)} s`,
   );
-  const rate = completed / r.execS;
   console.log(
     `  ${verdict(rate >= TASKS_GOAL)} at least ${fmtInt(TASKS_GOAL)} tasks/s: ${fmtInt(rate)} tasks/s`,
   );

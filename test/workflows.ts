@@ -140,7 +140,8 @@ export async function createWorkflowTestApp(
     },
     async run(runId) {
       const r = await api<WorkflowRun>('GET', `/workflows/runs/${runId}`);
-      if (r.status !== 200) throw new Error(`reading run ${runId} failed: ${r.status} ${JSON.stringify(r.body)}`);
+      if (r.status !== 200)
+        throw new Error(`reading run ${runId} failed: ${r.status} ${JSON.stringify(r.body)}`);
       return r.body;
     },
     async settle() {
@@ -156,7 +157,8 @@ export async function createWorkflowTestApp(
     },
     async person(body) {
       const r = await api<{ id: string; userName: string }>('POST', '/users', body);
-      if (r.status !== 201) throw new Error(`creating the user failed: ${r.status} ${JSON.stringify(r.body)}`);
+      if (r.status !== 201)
+        throw new Error(`creating the user failed: ${r.status} ${JSON.stringify(r.body)}`);
       return r.body;
     },
     async activate(workflowId, userIds) {

@@ -15,7 +15,7 @@ let all: string[] = [];
 const message = (i: number): EmailMessage => ({
   to: i % 3 === 0 ? 'Manager@Example.test' : `person${i}@example.test`,
   template: 'onboardingReminder',
-  vars: { user: person({ displayName: `Person ${i}` }), manager: null },
+  vars: { user: person({ displayName: `Person ${i}` }), manager: person({ displayName: 'Mara Boss' }) },
   userId: i % 2 === 0 ? alice : bob,
   runId: i < 5 ? run : null,
   purpose: 'reminder',
@@ -83,9 +83,9 @@ describe('the delivery log', () => {
   it('gets one delivery with what was rendered when it was queued', async () => {
     const d = unwrap(await n.getDelivery(all[all.length - 1]!));
     expect(d).toMatchObject({ to: 'Manager@Example.test', purpose: 'reminder', runId: run, userId: alice });
-    expect(d.subject).toBe('Your first day is March 2, 2026');
-    expect(d.text).toContain('Hello Person 0,');
-    expect(d.html).toContain('<p>Hello Person 0,</p>');
+    expect(d.subject).toBe('Reminder: Person 0 starts on March 2, 2026');
+    expect(d.text).toContain('Hello Mara Boss,');
+    expect(d.html).toContain('<p>Hello Mara Boss,</p>');
   });
 
   it('answers delivery_not_found for an unknown or malformed id', async () => {
@@ -130,6 +130,6 @@ describe('queueing', () => {
     const user = person({ displayName: 'Before Rename' });
     const [id] = await h.queue(n, [{ ...message(40), vars: { user, manager: null } }]);
     user.displayName = 'After Rename';
-    expect(unwrap(await n.getDelivery(id!)).text).toContain('Hello Before Rename,');
+    expect(unwrap(await n.getDelivery(id!)).text).toContain('A reminder that Before Rename joins');
   });
 });

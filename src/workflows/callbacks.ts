@@ -125,14 +125,22 @@ export async function resumeFromCallback(
   return moved ? ok({ runId: claimed.id }) : err(invalidCallback());
 }
 
-/** Waiting tasks whose callback did not come in time fail (the scheduler pass looks every minute). */
+/**
+ * Waiting tasks whose callback did not come in time fail (the scheduler pass looks every minute). A
+ * task whose call to the endpoint is still under way (a call may outlast a short callback timeout) is
+ * left for a later pass: it will be waiting then, and must not wait for a callback nobody can send.
+ */
 export async function expireCallbacks(deps: WorkflowsDeps): Promise<number> {
   const now = deps.clock.now();
   const due = await deps.db
-    .selectFrom('workflow_callbacks')
-    .select(['token_hash', 'run_id', 'position'])
-    .where('used_at', 'is', null)
-    .where('expires_at', '<=', now)
+    .selectFrom('workflow_callbacks as c')
+    .innerJoin('workflow_runs as r', 'r.id', 'c.run_id')
+    .select(['c.token_hash', 'c.run_id', 'c.position'])
+    .where('c.used_at', 'is', null)
+    .where('c.expires_at', '<=', now)
+    .where((eb) =>
+      eb.not(eb.and([eb('r.status', '=', 'running'), eb('r.next_task', '=', eb.ref('c.position'))])),
+    )
     .limit(1000)
     .execute();
   let expired = 0;

@@ -1,5 +1,22 @@
 import { z } from 'zod';
+import { userAttributeNames } from '../directory/index.ts';
 import { type Category, isTaskName, taskCatalog, taskNames } from './tasks.ts';
+
+/** Graph's attribute names in trigger lists, as the directory's change events name them. */
+const attributeAliases: Record<string, string> = {
+  jobtitle: 'title',
+  manager: 'managerId',
+  employeeid: 'employeeId',
+  companyname: 'companyName',
+  accountenabled: 'accountEnabled',
+  mail: 'emails',
+};
+
+/** A trigger attribute as the directory's change events name it, lower-cased for comparison. */
+export const canonicalAttribute = (name: string) =>
+  (attributeAliases[name.toLowerCase()] ?? name).toLowerCase();
+
+const userAttributes = new Set(userAttributeNames.map((n) => n.toLowerCase()));
 
 const timeOfDay = z
   .string()
@@ -140,6 +157,15 @@ export function parseDefinition(
     });
   });
   const { trigger, scope } = parsed.data;
+  // A misspelt attribute would never change: the workflow would silently never run.
+  if (trigger.type === 'attributeChange')
+    trigger.triggerAttributes.forEach((name, n) => {
+      if (!userAttributes.has(canonicalAttribute(name)))
+        issues.push({
+          field: `trigger.triggerAttributes.${n}`,
+          message: `"${name}" is not a user attribute; known: ${userAttributeNames.join(', ')}, or Graph's jobTitle, manager, mail`,
+        });
+    });
   if (trigger.type === 'membershipChange' && !scope.groupIds)
     issues.push({
       field: 'scope.groupIds',

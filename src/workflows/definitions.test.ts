@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  createWorkflowTestApp,
   type ExtensionEndpoint,
   startExtensionEndpoint,
   type WorkflowTestApp,
-  createWorkflowTestApp,
 } from '../../test/workflows.ts';
 import type { Workflow, WorkflowRun, WorkflowTemplate, WorkflowVersion } from './index.ts';
 
@@ -78,7 +78,11 @@ describe('templates', () => {
         const top = need.split('.')[0] as string;
         overrides[top] = filled[top];
       }
-      const created = await t.api<Workflow>('POST', '/workflows', { template: template.id, name, ...overrides });
+      const created = await t.api<Workflow>('POST', '/workflows', {
+        template: template.id,
+        name,
+        ...overrides,
+      });
       expect(created.status, `${template.id}: ${JSON.stringify(created.body)}`).toBe(201);
       expect(created.body).toMatchObject({
         name,
@@ -116,7 +120,8 @@ describe('invalid definitions', () => {
     ['an unknown task', () => base({ tasks: [{ task: 'launchRocket' }] }), 'tasks.0.task'],
     [
       'a task of another category',
-      () => base({ category: 'leaver', tasks: [{ task: 'disableUserAccount' }, { task: 'enableUserAccount' }] }),
+      () =>
+        base({ category: 'leaver', tasks: [{ task: 'disableUserAccount' }, { task: 'enableUserAccount' }] }),
       'tasks.1.task',
     ],
     [
@@ -134,7 +139,11 @@ describe('invalid definitions', () => {
       () => base({ tasks: [{ task: 'sendWelcomeEmail', arguments: { locale: 'French' } }] }),
       'tasks.0.arguments.locale',
     ],
-    ['a rule on an unknown attribute', () => base({ scope: { rule: "favouriteColour eq 'blue'" } }), 'scope.rule'],
+    [
+      'a rule on an unknown attribute',
+      () => base({ scope: { rule: "favouriteColour eq 'blue'" } }),
+      'scope.rule',
+    ],
     ['a rule with a quote left open', () => base({ scope: { rule: "department eq 'Sales" } }), 'scope.rule'],
     [
       'a group that does not exist (task)',
@@ -151,7 +160,9 @@ describe('invalid definitions', () => {
       'an unknown placeholder in a custom subject',
       () =>
         base({
-          tasks: [{ task: 'sendWelcomeEmail', arguments: { subject: 'Hi {{user.nickname}}', body: 'Hello' } }],
+          tasks: [
+            { task: 'sendWelcomeEmail', arguments: { subject: 'Hi {{user.nickname}}', body: 'Hello' } },
+          ],
         }),
       'tasks.0.arguments.subject',
     ],
@@ -160,7 +171,10 @@ describe('invalid definitions', () => {
       () =>
         base({
           tasks: [
-            { task: 'sendWelcomeEmail', arguments: { subject: 'Welcome', body: 'Your code: {{activation.code}}' } },
+            {
+              task: 'sendWelcomeEmail',
+              arguments: { subject: 'Welcome', body: 'Your code: {{activation.code}}' },
+            },
           ],
         }),
       'tasks.0.arguments.body',
@@ -223,14 +237,17 @@ describe('invalid definitions', () => {
     expect(r.status).toBe(400);
     expect(fieldsOf(r.body)).toEqual(['tasks.0.task']);
     expect((await t.api<Workflow>('GET', `/workflows/${w.id}`)).body.version).toBe(1);
-    expect((await t.api<{ items: unknown[] }>('GET', `/workflows/${w.id}/versions`)).body.items).toHaveLength(1);
+    expect((await t.api<{ items: unknown[] }>('GET', `/workflows/${w.id}/versions`)).body.items).toHaveLength(
+      1,
+    );
     await t.api('DELETE', `/workflows/${w.id}`);
   });
 });
 
 describe('scope rules', () => {
   it("accepts Entra's spelling: single quotes, a doubled quote inside, Graph names such as jobTitle", async () => {
-    const rule = "(department eq 'Sales') and (jobTitle eq 'Account Manager') and (companyName eq 'O''Brien Ltd')";
+    const rule =
+      "(department eq 'Sales') and (jobTitle eq 'Account Manager') and (companyName eq 'O''Brien Ltd')";
     const w = await t.api<Workflow>('POST', '/workflows', {
       name: 'Entra rule',
       category: 'joiner',
@@ -329,6 +346,20 @@ describe('versions', () => {
     await t.api('DELETE', `/workflows/${w.id}`);
   });
 
+  it('five creates of one name at once: one is made, the others are told the name is taken', async () => {
+    const body = {
+      name: 'Raced',
+      category: 'joiner',
+      trigger: { type: 'onDemand' },
+      tasks: [{ task: 'enableUserAccount' }],
+    };
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => t.api<{ id: string }>('POST', '/workflows', body)),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409]);
+    for (const r of results) if (r.status === 201) await t.api('DELETE', `/workflows/${r.body.id}`);
+  });
+
   it('names are unique regardless of case, on create and on edit; a deleted name is free again', async () => {
     const first = await t.createWorkflow({
       name: 'Unique name',
@@ -388,7 +419,26 @@ describe('enabling and deleting', () => {
     expect((await t.api<Workflow>('GET', `/workflows/${w.id}`)).body.enabled).toBe(false);
     const on = await t.api<Workflow>('PATCH', `/workflows/${w.id}`, { enabled: true });
     expect(on.body).toMatchObject({ enabled: true, version: 1 });
-    expect((await t.api<{ items: unknown[] }>('GET', `/workflows/${w.id}/versions`)).body.items).toHaveLength(1);
+    expect((await t.api<{ items: unknown[] }>('GET', `/workflows/${w.id}/versions`)).body.items).toHaveLength(
+      1,
+    );
+    await t.api('DELETE', `/workflows/${w.id}`);
+  });
+
+  it('an edit that does not say enabled leaves a disabled workflow disabled', async () => {
+    const body = {
+      name: 'Edited while off',
+      category: 'joiner',
+      trigger: { type: 'onDemand' },
+      tasks: [{ task: 'enableUserAccount' }],
+    };
+    const w = await t.createWorkflow(body);
+    await t.api('PATCH', `/workflows/${w.id}`, { enabled: false });
+    const edited = await t.api<Workflow>('PUT', `/workflows/${w.id}`, { ...body, description: 'new text' });
+    expect(edited.body).toMatchObject({ version: 2, enabled: false });
+    expect((await t.api<Workflow>('GET', `/workflows/${w.id}`)).body.enabled).toBe(false);
+    const on = await t.api<Workflow>('PUT', `/workflows/${w.id}`, { ...body, enabled: true });
+    expect(on.body).toMatchObject({ version: 3, enabled: true });
     await t.api('DELETE', `/workflows/${w.id}`);
   });
 
@@ -400,9 +450,15 @@ describe('enabling and deleting', () => {
         name,
         category: 'joiner',
         trigger: { type: 'onDemand' },
-        tasks: [{ task: 'runCustomTaskExtension', arguments: { extensionId } }, { task: 'enableUserAccount' }],
+        tasks: [
+          { task: 'runCustomTaskExtension', arguments: { extensionId } },
+          { task: 'enableUserAccount' },
+        ],
       });
-      const p = await t.person({ userName: `${name.replace(/\W/g, '').toLowerCase()}@example.com`, accountEnabled: false });
+      const p = await t.person({
+        userName: `${name.replace(/\W/g, '').toLowerCase()}@example.com`,
+        accountEnabled: false,
+      });
       const [runId] = await t.activate(w.id, [p.id]);
       return { workflowId: w.id, runId: runId as string, userId: p.id };
     };
@@ -414,15 +470,19 @@ describe('enabling and deleting', () => {
     const b = await run(waiting, 'Deleted while waiting');
     await t.execute();
     expect((await t.run(b.runId)).status).toBe('waiting');
-    const callback = (endpoint.requests.at(-1)?.body.callback as { url: string }).url;
+    const callback = (endpoint.requests.at(-1)?.body.callback as { url: string } | undefined)?.url ?? '';
     const calls = endpoint.requests.length;
 
     for (const x of [a, b]) expect((await t.api('DELETE', `/workflows/${x.workflowId}`)).status).toBe(200);
     for (const x of [a, b]) {
       expect((await t.run(x.runId)).status).toBe('cancelled');
       expect((await t.api('GET', `/workflows/${x.workflowId}`)).status).toBe(404);
-      expect((await t.api<{ items: WorkflowRun[] }>('GET', `/workflows/${x.workflowId}/runs`)).body.items).toHaveLength(1);
-      expect((await t.api<{ items: unknown[] }>('GET', `/workflows/${x.workflowId}/versions`)).body.items).toHaveLength(1);
+      expect(
+        (await t.api<{ items: WorkflowRun[] }>('GET', `/workflows/${x.workflowId}/runs`)).body.items,
+      ).toHaveLength(1);
+      expect(
+        (await t.api<{ items: unknown[] }>('GET', `/workflows/${x.workflowId}/versions`)).body.items,
+      ).toHaveLength(1);
     }
     // The retry comes due and the callback arrives: neither brings a cancelled run back.
     endpoint.answer = () => 200;
@@ -432,8 +492,33 @@ describe('enabling and deleting', () => {
     expect(late.status).toBe(404);
     for (const x of [a, b]) {
       expect((await t.run(x.runId)).status).toBe('cancelled');
-      expect((await t.api<{ accountEnabled: boolean }>('GET', `/users/${x.userId}`)).body.accountEnabled).toBe(false);
+      expect(
+        (await t.api<{ accountEnabled: boolean }>('GET', `/users/${x.userId}`)).body.accountEnabled,
+      ).toBe(false);
     }
     expect(endpoint.requests).toHaveLength(calls);
+  });
+
+  it('a failed run of a deleted workflow cannot be retried', async () => {
+    const w = await t.createWorkflow({
+      name: 'Deleted after failing',
+      category: 'joiner',
+      trigger: { type: 'onDemand' },
+      tasks: [{ task: 'sendWelcomeEmail' }, { task: 'enableUserAccount' }],
+    });
+    const p = await t.person({ userName: 'failed.then.deleted@example.com', accountEnabled: false });
+    const [runId] = await t.activate(w.id, [p.id]);
+    await t.execute();
+    expect((await t.run(runId as string)).status).toBe('failed');
+    await t.api('DELETE', `/workflows/${w.id}`);
+    // Failed runs are history: deleting leaves them as they were.
+    expect((await t.run(runId as string)).status).toBe('failed');
+    const retry = await t.api('POST', `/workflows/runs/${runId}/retry`);
+    expect(retry.status).toBe(409);
+    expect((retry.body as unknown as ErrorBody).error.code).toBe('workflows.run_not_retryable');
+    await t.execute();
+    expect((await t.api<{ accountEnabled: boolean }>('GET', `/users/${p.id}`)).body.accountEnabled).toBe(
+      false,
+    );
   });
 });

@@ -1,15 +1,26 @@
 import { z } from 'zod';
 import { recordAudit } from '../audit/index.ts';
 import { err, failure, newId, ok, REDACTED_SECRET, type RequestContext, type Result } from '../core/index.ts';
+import type { Tx } from '../db/index.ts';
 import type { WorkflowsDeps } from './types.ts';
+
+/** Headers Joinery sets itself (the signature and the idempotency key would break) or the HTTP client owns. */
+const reservedHeaders = new Set([
+  'content-type',
+  'content-length',
+  'host',
+  'connection',
+  'transfer-encoding',
+  'idempotency-key',
+  'x-joinery-timestamp',
+  'x-joinery-signature',
+]);
 
 /** A custom task extension: your endpoint, called with a signed request when a workflow reaches it. */
 export const extensionSchema = z.strictObject({
   name: z.string().trim().min(1).max(200),
   description: z.string().max(2000).default(''),
-  endpoint: z
-    .url({ error: 'must be an absolute http or https URL' })
-    .refine((u) => /^https?:\/\//i.test(u), 'must be an http or https URL'),
+  endpoint: z.url({ protocol: /^https?$/, error: 'must be an absolute http or https URL' }),
   /** Key of the HMAC-SHA256 signature on every request (sealed at rest, shown as ********). */
   secret: z.string().min(16, 'must be at least 16 characters').max(500),
   timeoutSeconds: z.int().min(1).max(120).default(30),
@@ -17,9 +28,17 @@ export const extensionSchema = z.strictObject({
   mode: z.enum(['launchAndContinue', 'launchAndWait']).default('launchAndContinue'),
   /** How long a launchAndWait task waits for its callback before it fails. */
   callbackTimeoutMinutes: z.int().min(1).max(10_080).default(60),
-  /** Extra request headers (not secret: they are shown as stored). */
+  /** Extra request headers (not secret: they are shown as stored). Joinery's own may not be replaced. */
   headers: z
-    .record(z.string().regex(/^[A-Za-z0-9-]+$/, 'must be a header name'), z.string().max(1000))
+    .record(z.string(), z.string().max(1000))
+    .superRefine((headers, ctx) => {
+      for (const name of Object.keys(headers)) {
+        if (!/^[A-Za-z0-9-]+$/.test(name))
+          ctx.addIssue({ code: 'custom', path: [name], message: 'must be a header name' });
+        else if (reservedHeaders.has(name.toLowerCase()))
+          ctx.addIssue({ code: 'custom', path: [name], message: 'is set by Joinery on every request' });
+      }
+    })
     .default({}),
 });
 export type ExtensionDefinition = z.output<typeof extensionSchema>;
@@ -49,6 +68,26 @@ const view = (row: ExtensionRow): Extension => ({
 export const extensionNotFound = (id: string) =>
   failure('workflows.extension_not_found', `custom task extension ${id} does not exist`, { id });
 
+const extensionExists = (name: string) =>
+  failure('workflows.extension_exists', `a custom task extension named "${name}" exists`, { name });
+
+async function nameTaken(tx: Tx, name: string, exceptId?: string): Promise<boolean> {
+  let q = tx
+    .selectFrom('workflow_extensions')
+    .select('id')
+    .where((eb) => eb(eb.fn('lower', ['name']), '=', name.toLowerCase()));
+  if (exceptId) q = q.where('id', '<>', exceptId);
+  return (await q.executeTakeFirst()) !== undefined;
+}
+
+/** Two writers of one name at once both pass the check; the unique index stops the second. */
+function nameRace<T>(error: unknown, name: string): Result<T> {
+  const e = error as { code?: string; constraint?: string } | null;
+  if (e?.code === '23505' && e.constraint === 'workflow_extensions_name_idx')
+    return err(extensionExists(name));
+  throw error;
+}
+
 function parse(input: unknown): Result<ExtensionDefinition> {
   const parsed = extensionSchema.safeParse(input);
   if (parsed.success) return ok(parsed.data);
@@ -71,18 +110,8 @@ export async function createExtension(
   if (!parsed.ok) return parsed;
   const def = parsed.value;
   const now = deps.clock.now();
-  return deps.db.transaction().execute(async (tx) => {
-    const taken = await tx
-      .selectFrom('workflow_extensions')
-      .select('id')
-      .where((eb) => eb(eb.fn('lower', ['name']), '=', def.name.toLowerCase()))
-      .executeTakeFirst();
-    if (taken)
-      return err(
-        failure('workflows.extension_exists', `a custom task extension named "${def.name}" exists`, {
-          name: def.name,
-        }),
-      );
+  const created = deps.db.transaction().execute(async (tx) => {
+    if (await nameTaken(tx, def.name)) return err(extensionExists(def.name));
     const row = await tx
       .insertInto('workflow_extensions')
       .values({
@@ -104,6 +133,7 @@ export async function createExtension(
     ]);
     return ok(view(row));
   });
+  return created.catch((error: unknown) => nameRace(error, def.name));
 }
 
 /** Replaces the definition; `secret: "********"` keeps the stored secret. */
@@ -113,7 +143,7 @@ export async function updateExtension(
   id: string,
   input: unknown,
 ): Promise<Result<Extension>> {
-  return deps.db.transaction().execute(async (tx) => {
+  const updated = deps.db.transaction().execute(async (tx) => {
     const current = await tx
       .selectFrom('workflow_extensions')
       .selectAll()
@@ -129,6 +159,7 @@ export async function updateExtension(
     if (keep) (raw as Record<string, unknown>).secret = deps.secrets.open(stored.secret);
     const parsed = parse(raw);
     if (!parsed.ok) return parsed;
+    if (await nameTaken(tx, parsed.value.name, id)) return err(extensionExists(parsed.value.name));
     const row = await tx
       .updateTable('workflow_extensions')
       .set({
@@ -149,6 +180,8 @@ export async function updateExtension(
     ]);
     return ok(view(row));
   });
+  const name = (input as { name?: unknown } | null)?.name;
+  return updated.catch((error: unknown) => nameRace(error, typeof name === 'string' ? name.trim() : ''));
 }
 
 export async function listExtensions(deps: WorkflowsDeps): Promise<Extension[]> {

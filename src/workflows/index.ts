@@ -1,4 +1,4 @@
-import type { RequestContext } from '../core/index.ts';
+import { err, type RequestContext } from '../core/index.ts';
 import type { StoredEvent } from '../events/index.ts';
 import { type CallbackBody, expireCallbacks, resumeFromCallback } from './callbacks.ts';
 import { createExecutor } from './executor.ts';
@@ -14,6 +14,8 @@ import {
   listWorkflows,
   setEnabled,
   updateWorkflow,
+  workflowExists,
+  workflowNotFound,
 } from './store.ts';
 import { taskCatalog } from './tasks.ts';
 import { templates } from './templates.ts';
@@ -54,6 +56,11 @@ export function createWorkflows(deps: WorkflowsDeps) {
     activate: (ctx: RequestContext, id: string, userIds: readonly string[]) =>
       activate(deps, ctx, id, userIds),
     runs: (query: RunQuery) => listRuns(deps, query),
+    /** One workflow's runs; 404 for a workflow that never existed (a deleted one's runs stay readable). */
+    async workflowRuns(workflowId: string, query: Omit<RunQuery, 'workflowId'>) {
+      if (!(await workflowExists(deps, workflowId))) return err(workflowNotFound(workflowId));
+      return listRuns(deps, { ...query, workflowId });
+    },
     run: (id: string) => getRun(deps, id),
     retryRun: (ctx: RequestContext, id: string) => retryRun(deps, ctx, id),
     cancelRun: (ctx: RequestContext, id: string) => cancelRun(deps, ctx, id),

@@ -16,8 +16,9 @@ export interface RunRequest {
 }
 
 /**
- * Inserts runs in the caller's transaction; one already made for the same (workflow, version, person,
- * occurrence) is left alone, so a trigger seen twice runs once. Wakes the executor when any is new.
+ * Inserts runs in the caller's transaction; one already made for the same (workflow, person, occurrence)
+ * is left alone, whatever version made it, so a trigger seen twice runs once (an event redelivered after
+ * the workflow was edited included). Wakes the executor when any is new.
  */
 export async function insertRuns(
   tx: Tx,
@@ -44,6 +45,9 @@ export async function insertRuns(
       from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
            as v(id uuid, workflow_id uuid, version integer, user_id uuid, trigger text, occurrence text,
                 scheduled_for timestamptz)
+     where not exists (select 1 from workflow_runs r
+                        where r.user_id = v.user_id and r.workflow_id = v.workflow_id
+                          and r.occurrence = v.occurrence)
     on conflict (workflow_id, version, user_id, occurrence) do nothing
     returning id`.execute(tx);
   if (created.length > 0) await kickExecutor(deps, tx);
@@ -206,6 +210,19 @@ export async function retryRun(
       .forUpdate()
       .executeTakeFirst();
     if (!row) return err(runNotFound(id));
+    const workflow = await tx
+      .selectFrom('workflows')
+      .select('deleted_at')
+      .where('id', '=', row.workflow_id)
+      .executeTakeFirst();
+    // A deleted workflow's runs stay readable but act no more (its queued runs were cancelled).
+    if (!workflow || workflow.deleted_at)
+      return err(
+        failure('workflows.run_not_retryable', `workflow run ${id} belongs to a deleted workflow`, {
+          id,
+          status: row.status,
+        }),
+      );
     if (row.status !== 'failed')
       return err(
         failure(

@@ -43,6 +43,11 @@ export async function schedulerPass(deps: WorkflowsDeps): Promise<PassResult> {
     )
     .selectAll('w')
     .select(['v.created_at as version_created_at', 's.last_pass_at'])
+    // The latest pass of any version: an edited workflow goes on from where its old version stopped.
+    .select(
+      sql<Date | string | null>`(select max(p.last_pass_at) from workflow_scheduler p
+                                  where p.name like 'wf:' || w.id::text || ':%')`.as('workflow_last_pass_at'),
+    )
     .where('w.enabled', '=', true)
     .where('w.deleted_at', 'is', null)
     .where(sql<boolean>`w.definition -> 'trigger' ->> 'type' in ('timeBasedAttribute', 'userInactivity')`)
@@ -65,8 +70,13 @@ export async function schedulerPass(deps: WorkflowsDeps): Promise<PassResult> {
       const made =
         trigger.type === 'timeBasedAttribute'
           ? await timeBasedRuns(tx, deps, ctx, workflow, trigger, {
-              // A new version looks back to when it was made, never further: no runs for the past.
-              since: since ?? new Date(row.version_created_at),
+              // A new version goes on from the previous version's last pass (the moments between it
+              // and the edit are not lost); a new workflow looks back to when it was made, no further.
+              since:
+                since ??
+                (row.workflow_last_pass_at
+                  ? new Date(row.workflow_last_pass_at)
+                  : new Date(row.version_created_at)),
               now,
               scope: scope.value,
               zone: zoneSql(sql.ref('timezone'), zones, deps.settings.defaultTimezone),
@@ -173,6 +183,10 @@ async function inactivityRuns(
              ${now}::timestamptz, quiet.seen + ${`${trigger.inactivityPeriodInDays} days`}::interval,
              ${now}::timestamptz, ${JSON.stringify(ctx.actor)}::jsonb, ${ctx.correlationId}::text
         from quiet
+       -- An earlier version already ran for this quiet spell: an edit does not run everyone again.
+       where not exists (select 1 from workflow_runs r
+                          where r.user_id = quiet.id and r.workflow_id = ${workflow.id}::uuid
+                            and r.occurrence = 'inactiveSince:' || to_char(quiet.seen at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
       on conflict (workflow_id, version, user_id, occurrence) do nothing
       returning 1
     ) select count(*)::integer as n from made`.execute(tx);

@@ -5,7 +5,7 @@ import type { Tx } from '../db/index.ts';
 import { type DefinitionIssue, parseDefinition, type WorkflowDefinition } from './definition.ts';
 import { findTemplate } from './templates.ts';
 import type { WorkflowsDeps } from './types.ts';
-import { checkReferences } from './validate.ts';
+import { checkReferences, checkRule } from './validate.ts';
 
 export interface Workflow {
   id: string;
@@ -67,17 +67,36 @@ function withTemplate(input: unknown): Result<unknown> {
   return ok({ ...found.definition, ...overrides });
 }
 
-async function parseChecked(
+const saysEnabled = (input: unknown) =>
+  typeof input === 'object' &&
+  input !== null &&
+  typeof (input as Record<string, unknown>).enabled === 'boolean';
+
+/**
+ * The definition parsed and checked. The scope rule is compiled before any transaction opens: compiling
+ * reads the directory's extension schemas on a connection of its own, which the embedded store (one
+ * connection) could not give while a transaction holds it. `checked` then runs the checks that must
+ * see the transaction (groups and extensions that exist).
+ */
+async function parseDefinitionInput(
   deps: WorkflowsDeps,
-  tx: Tx,
   input: unknown,
 ): Promise<Result<WorkflowDefinition>> {
   const expanded = withTemplate(input);
   if (!expanded.ok) return expanded;
   const parsed = parseDefinition(expanded.value);
   if (!parsed.ok) return err(invalid(parsed.issues));
-  const issues = await checkReferences(deps, tx, parsed.value);
+  const issues = await checkRule(deps, parsed.value);
   return issues.length > 0 ? err(invalid(issues)) : ok(parsed.value);
+}
+
+async function checked(
+  deps: WorkflowsDeps,
+  tx: Tx,
+  definition: WorkflowDefinition,
+): Promise<Result<WorkflowDefinition>> {
+  const issues = await checkReferences(deps, tx, definition);
+  return issues.length > 0 ? err(invalid(issues)) : ok(definition);
 }
 
 const nameTaken = (name: string) =>
@@ -121,10 +140,12 @@ export async function createWorkflow(
   ctx: RequestContext,
   input: unknown,
 ): Promise<Result<Workflow>> {
-  return deps.db.transaction().execute(async (tx) => {
-    const checked = await parseChecked(deps, tx, input);
-    if (!checked.ok) return checked;
-    const def = checked.value;
+  const parsed = await parseDefinitionInput(deps, input);
+  if (!parsed.ok) return parsed;
+  const created = deps.db.transaction().execute(async (tx) => {
+    const valid = await checked(deps, tx, parsed.value);
+    if (!valid.ok) return valid;
+    const def = valid.value;
     if (await nameInUse(tx, def.name)) return err(nameTaken(def.name));
     const id = newId();
     const now = deps.clock.now();
@@ -158,6 +179,17 @@ export async function createWorkflow(
     ]);
     return ok(rowToWorkflow(row as unknown as WorkflowRow));
   });
+  return created.catch((error: unknown) => nameRace(error, parsed.value.name));
+}
+
+/**
+ * Two creates (or renames) of one name at once both pass the check; the unique index stops the second.
+ * It gets the answer the check would have given.
+ */
+function nameRace<T>(error: unknown, name: string): Result<T> {
+  const e = error as { code?: string; constraint?: string } | null;
+  if (e?.code === '23505' && e.constraint === 'workflows_name_idx') return err(nameTaken(name));
+  throw error;
 }
 
 /** Replaces the definition: a new version. Runs already made keep theirs. */
@@ -168,7 +200,8 @@ export async function updateWorkflow(
   input: unknown,
   options: { ifVersion?: number } = {},
 ): Promise<Result<Workflow>> {
-  return deps.db.transaction().execute(async (tx) => {
+  const parsed = await parseDefinitionInput(deps, input);
+  const updated = deps.db.transaction().execute(async (tx) => {
     const current = await lockWorkflow(tx, id);
     if (!current) return err(workflowNotFound(id));
     if (options.ifVersion !== undefined && options.ifVersion !== current.version)
@@ -182,18 +215,22 @@ export async function updateWorkflow(
           },
         ),
       );
-    const checked = await parseChecked(deps, tx, input);
-    if (!checked.ok) return checked;
-    const def = checked.value;
+    if (!parsed.ok) return parsed;
+    const valid = await checked(deps, tx, parsed.value);
+    if (!valid.ok) return valid;
+    const def = valid.value;
     if (await nameInUse(tx, def.name, id)) return err(nameTaken(def.name));
     const version = current.version + 1;
     const stored = await writeVersion(deps, tx, ctx, id, version, def);
+    // An edit that does not say `enabled` leaves it as it is: editing a disabled workflow's texts
+    // must not set it running.
+    const enabled = saysEnabled(input) ? def.enabled : current.enabled;
     const row = await tx
       .updateTable('workflows')
       .set({
         name: def.name,
         category: def.category,
-        enabled: def.enabled,
+        enabled,
         version,
         definition: JSON.stringify(stored),
         updated_at: deps.clock.now(),
@@ -206,12 +243,20 @@ export async function updateWorkflow(
         action: 'workflow.update',
         targetType: 'workflow',
         targetId: id,
-        changes: [{ attribute: 'version', before: current.version, after: version }],
+        changes: [
+          { attribute: 'version', before: current.version, after: version },
+          ...(enabled === current.enabled
+            ? []
+            : [{ attribute: 'enabled', before: current.enabled, after: enabled }]),
+        ],
         details: { name: def.name },
       },
     ]);
     return ok(rowToWorkflow(row as unknown as WorkflowRow));
   });
+  return updated.catch((error: unknown) =>
+    parsed.ok ? nameRace(error, parsed.value.name) : Promise.reject(error),
+  );
 }
 
 /** Enabling or disabling is not an edit: the version stays. */
@@ -307,9 +352,15 @@ export interface WorkflowVersion {
   actor: Record<string, unknown>;
 }
 
+/** Whether the workflow was ever made (a deleted one's versions and runs stay readable). */
+export async function workflowExists(deps: WorkflowsDeps, id: string): Promise<boolean> {
+  return (
+    (await deps.db.selectFrom('workflows').select('id').where('id', '=', id).executeTakeFirst()) !== undefined
+  );
+}
+
 export async function listVersions(deps: WorkflowsDeps, id: string): Promise<Result<WorkflowVersion[]>> {
-  const exists = await deps.db.selectFrom('workflows').select('id').where('id', '=', id).executeTakeFirst();
-  if (!exists) return err(workflowNotFound(id));
+  if (!(await workflowExists(deps, id))) return err(workflowNotFound(id));
   const rows = await deps.db
     .selectFrom('workflow_versions')
     .selectAll()

@@ -1,3 +1,4 @@
+import { isUuid } from '../core/index.ts';
 import type { Tx } from '../db/index.ts';
 import type { User } from '../directory/index.ts';
 import type { EmailChange, EmailPerson } from '../notifications/index.ts';
@@ -29,8 +30,9 @@ export function emailPerson(user: User): EmailPerson {
 }
 
 /**
- * What changed for a mover notice: the directory's audit entry of the change that triggered the run
- * (same correlation as the event), else the person's latest update.
+ * What changed for a mover notice: for a membership event, the group joined or left; otherwise the
+ * directory's audit entry of the change that triggered the run (same correlation as the event), else
+ * the person's latest update. Managers are shown by name, not by id.
  */
 export async function changesFor(tx: Tx, userId: string, occurrence: string): Promise<EmailChange[]> {
   const eventId = /^event:(\d+)$/.exec(occurrence)?.[1];
@@ -38,9 +40,22 @@ export async function changesFor(tx: Tx, userId: string, occurrence: string): Pr
   if (eventId) {
     const event = await tx
       .selectFrom('events')
-      .select('correlation_id')
+      .select(['type', 'payload', 'correlation_id'])
       .where('id', '=', Number(eventId))
       .executeTakeFirst();
+    if (event && (event.type === 'membership.added' || event.type === 'membership.removed')) {
+      const group = await tx
+        .selectFrom('groups')
+        .select('display_name')
+        .where('id', '=', String(event.payload.groupId))
+        .executeTakeFirst();
+      const name = group?.display_name ?? String(event.payload.groupId);
+      return [
+        event.type === 'membership.added'
+          ? { attribute: 'groups', before: null, after: name }
+          : { attribute: 'groups', before: name, after: null },
+      ];
+    }
     correlation = event?.correlation_id ?? null;
   }
   let q = tx
@@ -50,5 +65,29 @@ export async function changesFor(tx: Tx, userId: string, occurrence: string): Pr
     .where('action', '=', 'user.update');
   if (correlation) q = q.where('correlation_id', '=', correlation);
   const row = await q.orderBy('id', 'desc').limit(1).executeTakeFirst();
-  return (row?.changes ?? []).map((c) => ({ attribute: c.attribute, before: c.before, after: c.after }));
+  const changes = (row?.changes ?? []).map((c) => ({
+    attribute: c.attribute,
+    before: c.before,
+    after: c.after,
+  }));
+  return namedManagers(tx, changes);
+}
+
+/** A managerId change as the managers' names. */
+async function namedManagers(tx: Tx, changes: EmailChange[]): Promise<EmailChange[]> {
+  const ids = changes
+    .filter((c) => c.attribute === 'managerId')
+    .flatMap((c) => [c.before, c.after])
+    .filter((v): v is string => typeof v === 'string' && isUuid(v));
+  if (ids.length === 0) return changes;
+  const rows = await tx
+    .selectFrom('users')
+    .select(['id', 'display_name', 'user_name'])
+    .where('id', 'in', ids)
+    .execute();
+  const names = new Map(rows.map((r) => [r.id, r.display_name ?? r.user_name]));
+  const name = (v: unknown) => (typeof v === 'string' ? (names.get(v) ?? v) : v);
+  return changes.map((c) =>
+    c.attribute === 'managerId' ? { attribute: 'manager', before: name(c.before), after: name(c.after) } : c,
+  );
 }

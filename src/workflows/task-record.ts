@@ -25,7 +25,7 @@ export async function holdRun(
 ) {
   const row = await tx
     .selectFrom('workflow_runs')
-    .select(['status', 'next_task', 'error'])
+    .select(['status', 'next_task', 'error', 'attempts'])
     .where('id', '=', runId)
     .forUpdate()
     .executeTakeFirst();
@@ -89,6 +89,7 @@ export async function advance(
         status: failedTasks.length > 0 ? 'completedWithErrors' : 'completed',
         finished_at: now,
         claimed_until: null,
+        attempts: 0,
         error,
       })
       .where('id', '=', run.id)
@@ -99,6 +100,7 @@ export async function advance(
     .updateTable('workflow_runs')
     .set({
       next_task: position + 1,
+      attempts: 0,
       error,
       ...(options.requeue ? { status: 'queued', due_at: now, claimed_until: null } : {}),
     })
@@ -113,7 +115,8 @@ const retryDelaySeconds = (attempt: number) => Math.min(3600, 30 * 2 ** Math.max
 
 /**
  * Records a failed attempt. Retryable and under the limit: the run waits and tries the task again.
- * Otherwise the task failed for good: the run goes on (continueOnError) or fails.
+ * Otherwise the task failed for good: the run goes on (continueOnError) or fails. The run's `attempts`
+ * counts the current task's failed attempts; a retry by hand starts it again, with every automatic retry.
  */
 export async function recordFailure(
   deps: WorkflowsDeps,
@@ -128,13 +131,7 @@ export async function recordFailure(
   return deps.db.transaction().execute(async (tx) => {
     const held = await holdRun(tx, run.id, position, states);
     if (!held) return 'lost';
-    const previous = await tx
-      .selectFrom('workflow_task_results')
-      .select('attempts')
-      .where('run_id', '=', run.id)
-      .where('position', '=', position)
-      .executeTakeFirst();
-    const attempts = (previous?.attempts ?? 0) + 1;
+    const attempts = held.attempts + 1;
     if (retryable && attempts <= deps.settings.taskRetryLimit) {
       await writeTask(tx, deps, run.id, position, task.task, 'failed', { error, countAttempt: true });
       const delay = retryDelaySeconds(attempts);
@@ -144,6 +141,7 @@ export async function recordFailure(
           status: 'queued',
           due_at: new Date(deps.clock.now().getTime() + delay * 1000),
           claimed_until: null,
+          attempts,
         })
         .where('id', '=', run.id)
         .execute();
@@ -171,6 +169,7 @@ export async function recordFailure(
         status: 'failed',
         finished_at: deps.clock.now(),
         claimed_until: null,
+        attempts,
         error: JSON.stringify({ position, task: task.task, ...error }),
       })
       .where('id', '=', run.id)

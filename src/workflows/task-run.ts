@@ -1,5 +1,6 @@
 import { type Failure, failure, type RequestContext } from '../core/index.ts';
 import type { Tx } from '../db/index.ts';
+import type { User } from '../directory/index.ts';
 import type { EmailMessage, EmailVars } from '../notifications/index.ts';
 import type { TaskDefinition } from './definition.ts';
 import { changesFor, emailPerson, type Subject, workEmail } from './subject.ts';
@@ -71,6 +72,7 @@ export async function runBuiltInTask(
   }
 }
 
+/** `reader`: whose preferredLanguage the mail is in when the task names no locale (the recipient's). */
 function message(
   args: EmailArguments,
   to: string,
@@ -78,12 +80,13 @@ function message(
   vars: EmailVars,
   run: TaskContext,
   purpose: string,
+  reader: User,
 ): EmailMessage {
   return {
     to,
     template: args.subject && args.body ? 'custom' : template,
     vars,
-    locale: args.locale ?? run.subject.user.preferredLanguage,
+    locale: args.locale ?? reader.preferredLanguage,
     ...(args.subject ? { subject: args.subject } : {}),
     ...(args.body ? { body: args.body } : {}),
     purpose,
@@ -127,7 +130,10 @@ async function email(
     manager: manager ? emailPerson(manager) : null,
     ...(name === 'notifyManagerOfMove' ? { changes: await changesFor(tx, user.id, run.occurrence) } : {}),
   };
-  const messages = [to, ...args.cc].map((address) => message(args, address, spec.template, vars, run, name));
+  const reader = spec.to === 'manager' && manager ? manager : user;
+  const messages = [to, ...args.cc].map((address) =>
+    message(args, address, spec.template, vars, run, name, reader),
+  );
   return queue(deps, tx, ctx, messages, { to: [to, ...args.cc] });
 }
 
@@ -140,10 +146,16 @@ async function activationCode(
 ): Promise<TaskOutcome> {
   const { user, manager } = run.subject;
   const recipients: string[] = [];
+  const readers: User[] = [];
   const managerMail = manager ? workEmail(manager) : null;
-  if ((args.sendTo === 'manager' || args.sendTo === 'both') && managerMail) recipients.push(managerMail);
-  if ((args.sendTo === 'personalEmail' || args.sendTo === 'both') && user.personalEmail)
+  if ((args.sendTo === 'manager' || args.sendTo === 'both') && manager && managerMail) {
+    recipients.push(managerMail);
+    readers.push(manager);
+  }
+  if ((args.sendTo === 'personalEmail' || args.sendTo === 'both') && user.personalEmail) {
     recipients.push(user.personalEmail);
+    readers.push(user);
+  }
   if (recipients.length === 0)
     return taskFailed(
       args.sendTo === 'manager'
@@ -161,8 +173,9 @@ async function activationCode(
     manager: manager ? emailPerson(manager) : null,
     activation: { code, url, validFrom, expiresAt },
   };
-  const messages = [...recipients, ...args.cc].map((to) =>
-    message(args, to, 'activationCode', vars, run, 'activationCode'),
+  // Copies (cc) are in the language of the first recipient.
+  const messages = [...recipients, ...args.cc].map((to, n) =>
+    message(args, to, 'activationCode', vars, run, 'activationCode', readers[n] ?? (readers[0] as User)),
   );
   // The result names the code and where it went, never the code itself.
   return queue(deps, tx, ctx, messages, {

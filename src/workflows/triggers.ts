@@ -1,21 +1,29 @@
 import { sql } from 'kysely';
-import { err, failure, isUuid, ok, type RequestContext, type Result, systemContext } from '../core/index.ts';
+import {
+  err,
+  failure,
+  isUuid,
+  newId,
+  ok,
+  type RequestContext,
+  type Result,
+  systemContext,
+} from '../core/index.ts';
 import type { StoredEvent } from '../events/index.ts';
+import { canonicalAttribute } from './definition.ts';
 import { insertRuns, type RunRequest } from './runs.ts';
-import { scopePredicate } from './scope-sql.ts';
+import { inGroupsSql, scopePredicate } from './scope-sql.ts';
 import { getWorkflow, rowToWorkflow, type Workflow } from './store.ts';
 import type { WorkflowsDeps } from './types.ts';
 
-/** Graph's attribute names in trigger lists, as the directory's change events name them. */
-const aliases: Record<string, string> = {
-  jobtitle: 'title',
-  manager: 'managerId',
-  employeeid: 'employeeId',
-  companyname: 'companyName',
-  accountenabled: 'accountEnabled',
-  mail: 'emails',
-};
-const canonical = (name: string) => (aliases[name.toLowerCase()] ?? name).toLowerCase();
+const canonical = canonicalAttribute;
+
+/** The attributes an event says changed: `user.updated` lists them; enabling and disabling has events of its own. */
+function changedAttributes(e: StoredEvent): string[] {
+  if (e.type === 'user.enabled' || e.type === 'user.disabled') return ['accountEnabled'];
+  if (e.type !== 'user.updated') return [];
+  return Array.isArray(e.payload.changed) ? (e.payload.changed as string[]) : [];
+}
 
 async function eventWorkflows(deps: WorkflowsDeps): Promise<Workflow[]> {
   const rows = await deps.db
@@ -31,11 +39,17 @@ async function eventWorkflows(deps: WorkflowsDeps): Promise<Workflow[]> {
 /**
  * Attribute-change and membership-change triggers, fed by the outbox. Each event makes at most one run
  * per workflow and person (the occurrence is the event id), so a redelivered batch changes nothing.
+ * A membership trigger looks at the person's membership when the event is handled: leaving a nested
+ * group while still in a watched one (directly or through another group) is no leaving, and a person
+ * who joined and left again before the event was handled has not joined. One batch makes one run per
+ * person for a membership trigger (joining a nested group and its parent at once is one joining).
  */
 export async function handleEvents(deps: WorkflowsDeps, events: readonly StoredEvent[]): Promise<void> {
   const relevant = events.filter(
     (e) =>
       e.type === 'user.updated' ||
+      e.type === 'user.enabled' ||
+      e.type === 'user.disabled' ||
       ((e.type === 'membership.added' || e.type === 'membership.removed') && e.payload.memberType === 'user'),
   );
   if (relevant.length === 0) return;
@@ -47,30 +61,39 @@ export async function handleEvents(deps: WorkflowsDeps, events: readonly StoredE
     const candidates = new Map<string, StoredEvent>();
     if (trigger.type === 'attributeChange') {
       const watched = new Set(trigger.triggerAttributes.map(canonical));
-      for (const e of relevant) {
-        if (e.type !== 'user.updated') continue;
-        const changed = Array.isArray(e.payload.changed) ? (e.payload.changed as string[]) : [];
-        if (changed.some((name) => watched.has(canonical(name))))
+      for (const e of relevant)
+        if (changedAttributes(e).some((name) => watched.has(canonical(name))))
           candidates.set(`${e.aggregateId}|${e.id}`, e);
-      }
     } else if (trigger.type === 'membershipChange') {
       const type = trigger.changeType === 'add' ? 'membership.added' : 'membership.removed';
       const groups = await watchedGroups(deps, workflow.definition.scope.groupIds ?? []);
-      for (const e of relevant)
-        if (e.type === type && groups.has(String(e.payload.groupId)))
-          candidates.set(`${String(e.payload.memberId)}|${e.id}`, e);
+      const seen = new Set<string>();
+      for (const e of relevant) {
+        const userId = String(e.payload.memberId);
+        if (e.type !== type || !groups.has(String(e.payload.groupId)) || seen.has(userId)) continue;
+        seen.add(userId);
+        candidates.set(`${userId}|${e.id}`, e);
+      }
     }
     if (candidates.size === 0) continue;
-    // The rule still applies; the groups do not for a membership trigger (a person who left the group
-    // is no longer in it, and leaving is the point).
+    // The rule still applies. For a membership trigger the groups are the change itself: a person who
+    // joined is in them now, one who left is not.
     const scope = await scopePredicate(deps, {
       rule: workflow.definition.scope.rule,
       groupIds: trigger.type === 'membershipChange' ? undefined : workflow.definition.scope.groupIds,
     });
     if (!scope.ok) continue;
+    const groupIds = workflow.definition.scope.groupIds ?? [];
+    const membership =
+      trigger.type !== 'membershipChange' || groupIds.length === 0
+        ? sql`true`
+        : trigger.changeType === 'add'
+          ? inGroupsSql(groupIds)
+          : sql`not ${inGroupsSql(groupIds)}`;
     const people = [...new Set([...candidates.keys()].map((k) => k.split('|')[0] as string))].filter(isUuid);
     const { rows } = await sql<{ id: string }>`
-      select id from users where id = any(${people}::uuid[]) and deleted_at is null and ${scope.value}`.execute(
+      select id from users
+       where id = any(${people}::uuid[]) and deleted_at is null and ${scope.value} and ${membership}`.execute(
       deps.db,
     );
     const inScope = new Set(rows.map((r) => r.id));
@@ -119,6 +142,7 @@ export async function activate(
   if (!found.ok) return found;
   const workflow = found.value;
   const wanted = [...new Set(userIds)];
+  if (wanted.length === 0) return ok({ runIds: [] });
   const bad = wanted.find((id) => !isUuid(id));
   const existing = bad
     ? []
@@ -142,7 +166,8 @@ export async function activate(
         version: workflow.version,
         userId,
         trigger: 'onDemand' as const,
-        occurrence: `onDemand:${ctx.correlationId}`,
+        // Each call is its own occurrence: a client may well send one correlation id with many calls.
+        occurrence: `onDemand:${newId()}`,
       })),
     ),
   );

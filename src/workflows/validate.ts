@@ -3,9 +3,35 @@ import type { DefinitionIssue, WorkflowDefinition } from './definition.ts';
 import { parseRule } from './rule.ts';
 import type { WorkflowsDeps } from './types.ts';
 
+/** Placeholder names of a template text already checked well-formed. */
+const placeholdersIn = (text: string) =>
+  [...text.matchAll(/\{\{\s*([^{}\s]+)\s*\}\}/g)].map((m) => m[1] as string);
+
+/** `activation.*` exists only in the activation code e-mail, `changes` only in a mover notice. */
+function placeholderAvailable(task: string, name: string): boolean {
+  if (name.startsWith('activation.')) return task === 'generateActivationCode';
+  if (name === 'changes') return task === 'notifyManagerOfMove';
+  return true;
+}
+
 /**
- * Checks that need the database or the other modules: the scope rule names known attributes, the
- * groups and extensions exist, custom e-mail texts use known placeholders. The shape was parsed before.
+ * The scope rule names known attributes. Outside any transaction: the directory compiles it with a
+ * read of its own (the declared extension schemas).
+ */
+export async function checkRule(
+  deps: WorkflowsDeps,
+  definition: WorkflowDefinition,
+): Promise<DefinitionIssue[]> {
+  if (!definition.scope.rule) return [];
+  const parsed = parseRule(definition.scope.rule);
+  if (!parsed.ok) return [{ field: 'scope.rule', message: parsed.message }];
+  const compiled = await deps.directory.userFilterPredicate(parsed.filter);
+  return compiled.ok ? [] : [{ field: 'scope.rule', message: compiled.error.detail }];
+}
+
+/**
+ * Checks that need the transaction or the other modules: the groups and extensions exist, custom
+ * e-mail texts use known placeholders. The shape and the rule were checked before.
  */
 export async function checkReferences(
   deps: WorkflowsDeps,
@@ -13,14 +39,6 @@ export async function checkReferences(
   definition: WorkflowDefinition,
 ): Promise<DefinitionIssue[]> {
   const issues: DefinitionIssue[] = [];
-  if (definition.scope.rule) {
-    const parsed = parseRule(definition.scope.rule);
-    if (!parsed.ok) issues.push({ field: 'scope.rule', message: parsed.message });
-    else {
-      const compiled = await deps.directory.userFilterPredicate(parsed.filter);
-      if (!compiled.ok) issues.push({ field: 'scope.rule', message: compiled.error.detail });
-    }
-  }
   const groupFields: { field: string; id: string }[] = [];
   for (const id of definition.scope.groupIds ?? []) groupFields.push({ field: 'scope.groupIds', id });
   const extensionFields: { field: string; id: string }[] = [];
@@ -34,9 +52,26 @@ export async function checkReferences(
     for (const key of ['subject', 'body'] as const) {
       const text = args[key];
       if (typeof text !== 'string') continue;
+      const field = `tasks.${n}.arguments.${key}`;
       const checked = deps.mailer.checkTemplate(text);
-      if (!checked.ok) issues.push({ field: `tasks.${n}.arguments.${key}`, message: checked.error.message });
+      if (!checked.ok) {
+        issues.push({ field, message: checked.error.message });
+        continue;
+      }
+      // Well-formed and known, but the task may have no value for it: it would come out blank.
+      const unavailable = placeholdersIn(text).find((name) => !placeholderAvailable(task.task, name));
+      if (unavailable)
+        issues.push({ field, message: `{{${unavailable}}} has no value in a ${task.task} e-mail` });
     }
+    if (
+      task.task === 'generateActivationCode' &&
+      typeof args.body === 'string' &&
+      !placeholdersIn(args.body).includes('activation.code')
+    )
+      issues.push({
+        field: `tasks.${n}.arguments.body`,
+        message: 'a custom activation e-mail must contain {{activation.code}}, or nobody receives the code',
+      });
   });
   const missing = new Set(
     await deps.directory.sync.missingGroups(

@@ -7,6 +7,7 @@ import type { HttpEnv } from '../env.ts';
 import { errorResponse, validationFailure } from '../errors.ts';
 import { parseJsonBody } from '../json-body.ts';
 import { idParams, json, limitQuery, type RouteRegistry } from '../routes.ts';
+import { etagOf, ifMatchVersion } from './versioning.ts';
 
 const definitionBody = z.looseObject({});
 const enabledBody = z.strictObject({ enabled: z.boolean() });
@@ -191,7 +192,7 @@ export function workflowRoutes(api: RouteRegistry, workflows: Workflows): void {
     responses: { 200: { description: 'The workflow' } },
     handler: async ({ params, c }) => {
       const r = await workflows.get(params.id);
-      return r.ok ? json(c, r.value) : errorResponse(c, r.error);
+      return r.ok ? json(c, r.value, 200, { ETag: etagOf(r.value.version) }) : errorResponse(c, r.error);
     },
   });
   api.add({
@@ -203,10 +204,15 @@ export function workflowRoutes(api: RouteRegistry, workflows: Workflows): void {
     body: definitionBody,
     responses: { 200: { description: 'The workflow, one version later' } },
     handler: async ({ params, body, ctx, c }) => {
-      const ifMatch = c.req.header('if-match')?.replace(/^W\//, '').replaceAll('"', '');
-      const ifVersion = ifMatch && /^\d+$/.test(ifMatch) ? Number(ifMatch) : undefined;
-      const r = await workflows.update(ctx, params.id, body, ifVersion === undefined ? {} : { ifVersion });
-      return r.ok ? json(c, r.value) : errorResponse(c, r.error);
+      const ifMatch = ifMatchVersion(c);
+      if (!ifMatch.ok) return errorResponse(c, ifMatch.error);
+      const r = await workflows.update(
+        ctx,
+        params.id,
+        body,
+        ifMatch.version === undefined ? {} : { ifVersion: ifMatch.version },
+      );
+      return r.ok ? json(c, r.value, 200, { ETag: etagOf(r.value.version) }) : errorResponse(c, r.error);
     },
   });
   api.add({
@@ -255,7 +261,7 @@ export function workflowRoutes(api: RouteRegistry, workflows: Workflows): void {
     query: workflowRunQuery,
     responses: { 200: { description: 'Runs' } },
     handler: async ({ params, query, c }) => {
-      const r = await workflows.runs({ ...query, workflowId: params.id });
+      const r = await workflows.workflowRuns(params.id, query);
       return r.ok ? json(c, r.value) : errorResponse(c, r.error);
     },
   });

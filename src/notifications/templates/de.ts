@@ -15,12 +15,12 @@ Position: {{user.title}}
 Wir freuen uns auf die Zusammenarbeit.`,
     },
     onboardingReminder: {
-      subject: 'Ihr erster Arbeitstag: {{user.employeeHireDate}}',
-      body: `Hallo {{user.displayName}},
+      subject: 'Erinnerung: {{user.displayName}} beginnt am {{user.employeeHireDate}}',
+      body: `Hallo {{manager.displayName}},
 
-zur Erinnerung: Sie beginnen am {{user.employeeHireDate}}. Ihr Konto lautet {{user.userName}}.
+zur Erinnerung: {{user.displayName}} beginnt am {{user.employeeHireDate}} in Ihrem Team. Das Konto lautet {{user.userName}}.
 
-Bei Fragen wenden Sie sich bitte an Ihre Führungskraft, {{manager.displayName}} ({{manager.mail}}).`,
+Bitte sorgen Sie dafür, dass Ausstattung, Zugänge und der Plan für die erste Woche bereitstehen.`,
     },
     activationCode: {
       subject: 'Aktivieren Sie Ihr Konto',

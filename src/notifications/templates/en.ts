@@ -15,12 +15,12 @@ Title: {{user.title}}
 We look forward to working with you.`,
     },
     onboardingReminder: {
-      subject: 'Your first day is {{user.employeeHireDate}}',
-      body: `Hello {{user.displayName}},
+      subject: 'Reminder: {{user.displayName}} starts on {{user.employeeHireDate}}',
+      body: `Hello {{manager.displayName}},
 
-A reminder that you start on {{user.employeeHireDate}}. Your account is {{user.userName}}.
+A reminder that {{user.displayName}} joins your team on {{user.employeeHireDate}}. Their account is {{user.userName}}.
 
-If you have questions before then, contact your manager, {{manager.displayName}} ({{manager.mail}}).`,
+Please make sure their equipment, access and first-week plan are ready.`,
     },
     activationCode: {
       subject: 'Activate your account',

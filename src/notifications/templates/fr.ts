@@ -15,12 +15,12 @@ Poste : {{user.title}}
 Nous nous réjouissons de travailler avec vous.`,
     },
     onboardingReminder: {
-      subject: 'Votre premier jour : {{user.employeeHireDate}}',
-      body: `Bonjour {{user.displayName}},
+      subject: 'Rappel : {{user.displayName}} arrive le {{user.employeeHireDate}}',
+      body: `Bonjour {{manager.displayName}},
 
-Pour rappel, vous commencez le {{user.employeeHireDate}}. Votre compte est {{user.userName}}.
+Pour rappel, {{user.displayName}} rejoint votre équipe le {{user.employeeHireDate}}. Son compte est {{user.userName}}.
 
-Pour toute question d'ici là, contactez votre responsable, {{manager.displayName}} ({{manager.mail}}).`,
+Merci de vérifier que son matériel, ses accès et son programme de première semaine sont prêts.`,
     },
     activationCode: {
       subject: 'Activez votre compte',
