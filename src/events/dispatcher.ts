@@ -212,20 +212,24 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     },
     runOnce,
     async backlog() {
-      const max = await db
-        .selectFrom('events')
-        .select((eb) => eb.fn.max('position').as('max'))
-        .executeTakeFirst();
-      const unsequenced = await db
-        .selectFrom('events')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('position', 'is', null)
-        .executeTakeFirst();
-      const cursors = await db.selectFrom('event_cursors').select(['subscriber', 'position']).execute();
+      // One statement, one snapshot: read apart, an event sequenced between the reads would count
+      // neither as unsequenced nor above the cursor, and the backlog would read 0 while it waits.
+      const { rows } = await sql<{
+        max: string | number | null;
+        unsequenced: string | number;
+        cursors: unknown;
+      }>`
+        select (select max(position) from events) as max,
+               (select count(*) from events where position is null) as unsequenced,
+               (select coalesce(json_object_agg(subscriber, position), '{}'::json) from event_cursors) as cursors`.execute(
+        db,
+      );
+      const row = rows[0];
+      const cursors = (row?.cursors ?? {}) as Record<string, number | string>;
       const out: Record<string, number> = {};
       for (const s of subscribers) {
-        const c = cursors.find((r) => r.subscriber === s.name)?.position ?? 0;
-        out[s.name] = Math.max(0, Number(max?.max ?? 0) - c) + Number(unsequenced?.n ?? 0);
+        const c = Number(cursors[s.name] ?? 0);
+        out[s.name] = Math.max(0, Number(row?.max ?? 0) - c) + Number(row?.unsequenced ?? 0);
       }
       return out;
     },
