@@ -9,8 +9,9 @@
 // Beside each, the raw ceiling measured in the same run on the same store: for the pass, one plain
 // SQL count per workflow of the same due people (best of one run before and one after Joinery's pass;
 // every count must equal the runs Joinery made for that workflow); for the tasks, as many single-row
-// `UPDATE users ... RETURNING id` transactions as Joinery completed tasks, at the executor's
-// concurrency (best of one run before and one after).
+// autocommit `UPDATE workflow_runs ... RETURNING id` transactions as Joinery completed tasks, at the
+// executor's concurrency (best of one run before and one after; the same on the people's users rows
+// for the analysis).
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
@@ -48,7 +49,7 @@ const usage = `npm run bench -- workflows [options]
   --engine E      postgres | pglite | both (default postgres)
   --users N       people in the directory (default 1000000 on PostgreSQL, 100000 on PGlite)
   --workflows N   workflows created (default 100: 81 enabled time-based, 2 disabled, 17 event/on-demand)
-  --at ISO        the moment of the measured pass (default ${'2026-06-15T12:00:00Z'}); the workflows are
+  --at ISO        the moment of the measured pass (default 2026-06-15T12:00:00Z); the workflows are
                   made one day earlier, so the pass covers one day of hire and leave dates
   --profile       record every statement Joinery sends (adds a little overhead): statements per pass
                   and per task, where their time goes, and EXPLAIN ANALYZE of the slowest pass statement
