@@ -162,7 +162,7 @@ async function benchEngine(engine: Engine, options: Options): Promise<EngineResu
     );
 
     clock.set(m.pass);
-    const window = { since: m.created, now: m.pass, defaultZone: config.workflowsDefaultTimezone };
+    const window = { since: m.created, now: m.pass, defaultZone: config.defaultTimezone };
     const ceilCount: PassCeiling[] = [await passCeiling(base.db, plans, window, 'count', ids)];
     console.log(`  ceiling count (before): ${fmtSec(ceilCount[0]?.s ?? 0)} s`);
 
@@ -264,7 +264,7 @@ async function benchEngine(engine: Engine, options: Options): Promise<EngineResu
         `executeDue: ${fmtInt(execStatements.statements.length)} compiled statements ` +
           `(${(execStatements.statements.length / Math.max(1, done)).toFixed(1)} per completed task), ` +
           `${fmtInt(execStatements.uncompiled)} pg-boss statements inside transactions, plus BEGIN/COMMIT of ` +
-          `one transaction per task; statement time summed over ${concurrency} connection(s) ${fmtSec(sqlS)} s ` +
+          `each transaction (one per group of runs at one task); statement time summed over ${concurrency} connection(s) ${fmtSec(sqlS)} s ` +
           `for ${fmtSec(execS)} s of wall time`,
         statementTable(execStatements.statements, execS, done, 'task'),
       );

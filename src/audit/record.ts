@@ -8,6 +8,8 @@ export interface AuditEntry {
   targetId?: string;
   changes?: AuditChange[];
   details?: Record<string, unknown>;
+  /** Overrides the context's correlation id for this row (see `RequestContext.correlationIds`). */
+  correlationId?: string;
 }
 
 /**
@@ -29,14 +31,15 @@ export async function recordAudit(
     target_id: e.targetId ?? null,
     changes: e.changes ?? [],
     details: e.details ?? null,
+    correlation_id: e.correlationId ?? ctx.correlationId,
   }));
   await sql`
     insert into audit_log
       (occurred_at, actor_type, actor_id, actor_name, correlation_id, action, target_type, target_id, changes, details)
-    select ${clock.now()}, ${ctx.actor.type}, ${ctx.actor.id}, ${ctx.actor.name ?? null}, ${ctx.correlationId},
+    select ${clock.now()}, ${ctx.actor.type}, ${ctx.actor.id}, ${ctx.actor.name ?? null}, v.correlation_id,
            v.action, v.target_type, v.target_id, v.changes, v.details
       from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-           as v(action text, target_type text, target_id text, changes jsonb, details jsonb, n bigint)
+           as v(action text, target_type text, target_id text, changes jsonb, details jsonb, correlation_id text, n bigint)
      order by v.n`.execute(tx);
 }
 

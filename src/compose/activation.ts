@@ -31,7 +31,7 @@ export function activationWithMailer(
       clientMaxFailures: config.activationClientMaxFailures,
       lockoutMinutes: config.activationLockoutMinutes,
       passwordMinLength: config.passwordMinLength,
-      defaultTimezone: config.workflowsDefaultTimezone,
+      defaultTimezone: config.defaultTimezone,
     },
   });
 }

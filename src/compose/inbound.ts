@@ -32,7 +32,7 @@ export function inboundWithJobs(deps: ModuleDeps): Inbound {
     jobs,
     logger: logger.child({ component: 'inbound' }),
     secrets,
-    defaultTimezone: config.workflowsDefaultTimezone,
+    defaultTimezone: config.defaultTimezone,
     limits: {
       bulkMaxOperations: config.inboundBulkMaxOperations,
       maxPayloadBytes: config.inboundMaxPayloadBytes,

@@ -33,7 +33,7 @@ export function notificationsWithJobs(deps: ModuleDeps): Notifications {
       smtp: smtpSettings(config),
       from: config.emailFrom,
       defaultLocale: config.emailLocale,
-      defaultTimezone: config.workflowsDefaultTimezone,
+      defaultTimezone: config.defaultTimezone,
       retryLimit: config.emailRetryLimit,
     },
   });

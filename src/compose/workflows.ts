@@ -21,7 +21,7 @@ export function workflowsWithJobs(
     mailer: notifications,
     activation,
     settings: {
-      defaultTimezone: config.workflowsDefaultTimezone,
+      defaultTimezone: config.defaultTimezone,
       batchSize: config.workflowsBatchSize,
       taskRetryLimit: config.workflowsTaskRetryLimit,
       // The embedded store has one connection: runs of a batch would only queue for it.

@@ -196,12 +196,12 @@ export const settings = {
     description:
       'Cron schedule (UTC) of the lifecycle-workflow scheduler pass that finds people due for time-based and inactivity triggers.',
   }),
-  workflowsDefaultTimezone: setting({
-    env: 'JOINERY_WORKFLOWS_DEFAULT_TIMEZONE',
+  defaultTimezone: setting({
+    env: 'JOINERY_DEFAULT_TIMEZONE',
     schema: timeZone,
     default: 'UTC',
     description:
-      'IANA time zone for people whose `timezone` attribute is empty or unknown, when a workflow or an activation code needs their local day.',
+      "IANA time zone for people whose `timezone` attribute is empty or unknown, wherever their local day matters: a date-only leave date from HR, a workflow's time of day, an activation code's validity.",
   }),
   workflowsBatchSize: setting({
     env: 'JOINERY_WORKFLOWS_BATCH_SIZE',

@@ -71,6 +71,7 @@ export const errorCodes = [
   'workflows.workflow_not_found',
   'workflows.workflow_exists',
   'workflows.version_not_found',
+  'workflows.version_mismatch',
   'workflows.template_not_found',
   'workflows.workflow_disabled',
   'workflows.run_not_found',

@@ -1,5 +1,5 @@
 export { type Clock, DAY_MS, type FakeClock, fakeClock, systemClock } from './clock.ts';
-export { type Actor, type RequestContext, systemActor, systemContext } from './context.ts';
+export { type Actor, correlationFor, type RequestContext, systemActor, systemContext } from './context.ts';
 export {
   AppError,
   type ErrorCode,

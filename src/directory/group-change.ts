@@ -51,7 +51,7 @@ export async function changeGroup(
     if (change.remove) {
       const which =
         change.remove === 'all' ? { allExcept: (change.add ?? []).map((r) => r.id) } : change.remove;
-      membership += await deleteMembers(tx, deps, ctx, id, which);
+      membership += (await deleteMembers(tx, deps, ctx, id, which)).length;
     }
     if (change.add?.length) {
       const added = await insertMembers(tx, deps, ctx, id, change.add);

@@ -43,13 +43,13 @@ import {
   syncUsers,
   type UniqueCheckAttribute,
 } from './user-sync.ts';
+import { missingGroups, userFilterPredicate } from './user-tasks.ts';
 import {
-  addUserToGroups,
-  missingGroups,
-  removeUserFromGroups,
-  setAccountEnabled,
-  userFilterPredicate,
-} from './user-tasks.ts';
+  addUsersToGroups,
+  removeUsersFromGroups,
+  setAccountsEnabled,
+  softDeleteUsers,
+} from './user-tasks-batch.ts';
 import { type MatchKey, upsertUsers } from './user-upsert.ts';
 import {
   createUser,
@@ -57,7 +57,6 @@ import {
   getUser,
   listUsers,
   restoreUser,
-  softDeleteUser,
   type UserListQuery,
   updateUser,
 } from './users.ts';
@@ -164,14 +163,24 @@ export function createDirectory(deps: DirectoryDeps) {
       isValueFree: (tx: Tx, attribute: UniqueCheckAttribute, value: string) =>
         isValueFree(tx, attribute, value),
       syncUsers: (tx: Tx, ctx: RequestContext, items: readonly SyncItem[]) => syncUsers(tx, deps, ctx, items),
-      setAccountEnabled: (tx: Tx, ctx: RequestContext, userId: string, enabled: boolean) =>
-        setAccountEnabled(tx, deps, ctx, userId, enabled),
-      softDeleteUser: (tx: Tx, ctx: RequestContext, userId: string) => softDeleteUser(tx, deps, ctx, userId),
-      addUserToGroups: (tx: Tx, ctx: RequestContext, userId: string, groupIds: readonly string[]) =>
-        addUserToGroups(tx, deps, ctx, userId, groupIds),
-      removeUserFromGroups: (tx: Tx, ctx: RequestContext, userId: string, which: readonly string[] | 'all') =>
-        removeUserFromGroups(tx, deps, ctx, userId, which),
       missingGroups: (tx: Tx, ids: readonly string[]) => missingGroups(tx, ids),
+      /** The same tasks for many people in one transaction, each person at most once (user-tasks-batch.ts). */
+      batch: {
+        setAccountsEnabled: (tx: Tx, ctx: RequestContext, userIds: readonly string[], enabled: boolean) =>
+          setAccountsEnabled(tx, deps, ctx, userIds, enabled),
+        softDeleteUsers: (tx: Tx, ctx: RequestContext, userIds: readonly string[]) =>
+          softDeleteUsers(tx, deps, ctx, userIds),
+        addUsersToGroups: (
+          tx: Tx,
+          ctx: RequestContext,
+          items: readonly { userId: string; groupIds: readonly string[] }[],
+        ) => addUsersToGroups(tx, deps, ctx, items),
+        removeUsersFromGroups: (
+          tx: Tx,
+          ctx: RequestContext,
+          items: readonly { userId: string; which: readonly string[] | 'all' }[],
+        ) => removeUsersFromGroups(tx, deps, ctx, items),
+      },
       setManagers: (
         tx: Tx,
         ctx: RequestContext,

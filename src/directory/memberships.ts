@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { recordAudit } from '../audit/index.ts';
-import { err, failure, isUuid, ok, type RequestContext, type Result } from '../core/index.ts';
+import { correlationFor, err, failure, isUuid, ok, type RequestContext, type Result } from '../core/index.ts';
 import type { Tx } from '../db/index.ts';
 import { emitEvents } from '../events/index.ts';
 import type { DirectoryDeps, Page } from './deps.ts';
@@ -182,6 +182,7 @@ export async function insertMembers(
       targetType: 'group',
       targetId: groupId,
       changes: [{ attribute: 'members', before: null, after: { type: r.type, id: r.id } }],
+      correlationId: correlationFor(ctx, r.id),
     })),
   );
   await emitEvents(
@@ -193,6 +194,7 @@ export async function insertMembers(
       aggregateType: 'group' as const,
       aggregateId: groupId,
       payload: { groupId, memberType: r.type, memberId: r.id },
+      correlationId: correlationFor(ctx, r.id),
     })),
   );
   return ok({ added });
@@ -216,7 +218,7 @@ export async function removeMember(
       );
     }
     const removed = await deleteMembers(tx, deps, ctx, groupId, [memberId]);
-    if (removed === 0) {
+    if (removed.length === 0) {
       return err(
         failure('directory.member_not_found', `${memberId} is not a direct member of group ${groupId}`, {
           groupId,
@@ -231,7 +233,7 @@ export async function removeMember(
 
 /**
  * Removes direct members inside the caller's transaction: the listed ids (non-members are skipped), or
- * everyone except the listed ids (a SCIM PUT keeps members it names). Returns how many were removed.
+ * everyone except the listed ids (a SCIM PUT keeps members it names). Returns the removed members' ids.
  */
 export async function deleteMembers(
   tx: Tx,
@@ -239,11 +241,11 @@ export async function deleteMembers(
   ctx: RequestContext,
   groupId: string,
   which: readonly string[] | { allExcept: readonly string[] },
-): Promise<number> {
+): Promise<string[]> {
   const listed = ('allExcept' in which ? which.allExcept : which).filter(isUuid);
   let query = tx.deleteFrom('group_members').where('group_id', '=', groupId);
   if (!('allExcept' in which)) {
-    if (listed.length === 0) return 0;
+    if (listed.length === 0) return [];
     query = query.where((eb) =>
       eb.or([
         eb('member_user_id', '=', eb.fn.any(eb.val(listed))),
@@ -257,7 +259,7 @@ export async function deleteMembers(
     );
   }
   const deleted = await query.returning(['member_user_id', 'member_group_id']).execute();
-  if (deleted.length === 0) return 0;
+  if (deleted.length === 0) return [];
   const removed = deleted.map((row) => ({
     memberType: row.member_user_id ? ('user' as const) : ('group' as const),
     memberId: (row.member_user_id ?? row.member_group_id) as string,
@@ -271,6 +273,7 @@ export async function deleteMembers(
       targetType: 'group',
       targetId: groupId,
       changes: [{ attribute: 'members', before: { type: r.memberType, id: r.memberId }, after: null }],
+      correlationId: correlationFor(ctx, r.memberId),
     })),
   );
   await emitEvents(
@@ -282,9 +285,10 @@ export async function deleteMembers(
       aggregateType: 'group' as const,
       aggregateId: groupId,
       payload: { groupId, ...r },
+      correlationId: correlationFor(ctx, r.memberId),
     })),
   );
-  return removed.length;
+  return removed.map((r) => r.memberId);
 }
 
 export interface MemberListQuery {

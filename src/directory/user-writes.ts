@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import { type AuditEntry, diffAttributes, recordAudit } from '../audit/index.ts';
-import type { Clock, Failure, RequestContext } from '../core/index.ts';
-import { failure } from '../core/index.ts';
+import { type Clock, correlationFor, type Failure, failure, type RequestContext } from '../core/index.ts';
 import type { AuditChange, Tx } from '../db/index.ts';
 import { emitEvents, type NewEvent } from '../events/index.ts';
 import { type User, userAttributeColumns, userAttributeNames } from './user-attributes.ts';
@@ -71,6 +70,7 @@ export async function writeUsers(
   const events: NewEvent[] = [];
   const byUser = new Map<string, AuditChange[]>();
   for (const { before, after } of changes) {
+    const correlationId = correlationFor(ctx, after.id);
     const changed = diffAttributes(
       before as unknown as Record<string, unknown> | null,
       after as unknown as Record<string, unknown>,
@@ -80,8 +80,15 @@ export async function writeUsers(
     if (before === null) {
       // A new user's empty lists and extension bag are defaults, not changes worth recording.
       const set = changed.filter((c) => !isEmptyValue(c.after));
-      audit.push({ action: 'user.create', targetType: 'user', targetId: after.id, changes: set });
+      audit.push({
+        action: 'user.create',
+        targetType: 'user',
+        targetId: after.id,
+        changes: set,
+        correlationId,
+      });
       events.push({
+        correlationId,
         type: 'user.created',
         aggregateType: 'user',
         aggregateId: after.id,
@@ -93,10 +100,17 @@ export async function writeUsers(
       });
       continue;
     }
-    audit.push({ action: 'user.update', targetType: 'user', targetId: after.id, changes: changed });
+    audit.push({
+      action: 'user.update',
+      targetType: 'user',
+      targetId: after.id,
+      changes: changed,
+      correlationId,
+    });
     const names = changed.map((c) => c.attribute).filter((n) => n !== 'accountEnabled');
     if (names.length > 0) {
       events.push({
+        correlationId,
         type: 'user.updated',
         aggregateType: 'user',
         aggregateId: after.id,
@@ -105,6 +119,7 @@ export async function writeUsers(
     }
     if (before.accountEnabled !== after.accountEnabled) {
       events.push({
+        correlationId,
         type: after.accountEnabled ? 'user.enabled' : 'user.disabled',
         aggregateType: 'user',
         aggregateId: after.id,

@@ -1,5 +1,14 @@
 import { recordAudit } from '../audit/index.ts';
-import { err, failure, isUuid, newId, ok, type RequestContext, type Result } from '../core/index.ts';
+import {
+  correlationFor,
+  err,
+  failure,
+  isUuid,
+  newId,
+  ok,
+  type RequestContext,
+  type Result,
+} from '../core/index.ts';
 import type { Tx } from '../db/index.ts';
 import { emitEvents } from '../events/index.ts';
 import { type DirectoryDeps, type Page, pastRetention, retentionMs } from './deps.ts';
@@ -111,6 +120,7 @@ export async function softDeleteUser(
       targetId: id,
       changes: [{ attribute: 'deletedAt', before: null, after: after.deletedAt }],
       details: { userName: before.userName, restorableUntil },
+      correlationId: correlationFor(ctx, id),
     },
   ]);
   await emitEvents(tx, deps.clock, ctx, [
@@ -119,6 +129,7 @@ export async function softDeleteUser(
       aggregateType: 'user',
       aggregateId: id,
       payload: { userName: before.userName, restorableUntil },
+      correlationId: correlationFor(ctx, id),
     },
   ]);
   return ok(after);

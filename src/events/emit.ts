@@ -29,6 +29,8 @@ export interface NewEvent {
   aggregateType: 'user' | 'group';
   aggregateId: string;
   payload?: Record<string, unknown>;
+  /** Overrides the context's correlation id for this event (see `RequestContext.correlationIds`). */
+  correlationId?: string;
 }
 
 /**
@@ -50,13 +52,14 @@ export async function emitEvents(
     aggregate_type: e.aggregateType,
     aggregate_id: e.aggregateId,
     payload: e.payload ?? {},
+    correlation_id: e.correlationId ?? ctx.correlationId,
   }));
   // One JSON parameter for the whole batch; ordering by n keeps ids in the callers' order, which
   // is one object's event order when a batch holds several events of one object.
   await sql`
     insert into events (occurred_at, correlation_id, type, aggregate_type, aggregate_id, payload)
-    select ${clock.now()}, ${ctx.correlationId}, v.type, v.aggregate_type, v.aggregate_id, v.payload
+    select ${clock.now()}, v.correlation_id, v.type, v.aggregate_type, v.aggregate_id, v.payload
       from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-           as v(type text, aggregate_type text, aggregate_id text, payload jsonb, n bigint)
+           as v(type text, aggregate_type text, aggregate_id text, payload jsonb, correlation_id text, n bigint)
      order by v.n`.execute(tx);
 }

@@ -73,6 +73,7 @@ export const statusOf: Record<ErrorCode, ContentfulStatusCode> = {
   'workflows.workflow_not_found': 404,
   'workflows.workflow_exists': 409,
   'workflows.version_not_found': 404,
+  'workflows.version_mismatch': 412,
   'workflows.template_not_found': 404,
   'workflows.workflow_disabled': 409,
   'workflows.run_not_found': 404,

@@ -9,6 +9,19 @@ import { errorResponse } from './errors.ts';
 
 const safeId = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** Path parameters that are credentials (a workflow callback's single-use token): never logged. */
+const secretParams = new Set([':token']);
+
+/** The request path for the access log, with secret path parameters replaced by `[redacted]`. */
+export function loggedPath(route: string, path: string): string {
+  const pattern = route.split('/');
+  if (!pattern.some((s) => secretParams.has(s))) return path;
+  return path
+    .split('/')
+    .map((segment, n) => (secretParams.has(pattern[n] ?? '') ? '[redacted]' : segment))
+    .join('/');
+}
+
 /** Request id (echoed as X-Request-Id), correlation id, a child logger, access log and HTTP metrics. */
 export function requestScope(logger: Logger, metrics: Metrics): MiddlewareHandler<HttpEnv> {
   return async (c, next) => {
@@ -28,7 +41,12 @@ export function requestScope(logger: Logger, metrics: Metrics): MiddlewareHandle
     metrics.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
     metrics.httpDuration.observe({ method: c.req.method, route }, seconds);
     log.info(
-      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(seconds * 1000) },
+      {
+        method: c.req.method,
+        path: loggedPath(route, c.req.path),
+        status: c.res.status,
+        ms: Math.round(seconds * 1000),
+      },
       'request',
     );
   };

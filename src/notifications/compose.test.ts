@@ -26,7 +26,7 @@ beforeAll(async () => {
     JOINERY_EMAIL_FROM: 'People Team <people@corp.test>',
     JOINERY_EMAIL_LOCALE: 'de',
     JOINERY_EMAIL_RETRY_LIMIT: '2',
-    JOINERY_WORKFLOWS_DEFAULT_TIMEZONE: 'Asia/Tokyo',
+    JOINERY_DEFAULT_TIMEZONE: 'Asia/Tokyo',
   });
   jobs = createJobs({ database, logger: silentLogger });
   notifications = notificationsWithJobs({

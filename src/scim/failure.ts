@@ -71,6 +71,7 @@ const mapping: Record<ErrorCode, [number, ScimType | undefined]> = {
   'workflows.workflow_not_found': [404, undefined],
   'workflows.workflow_exists': [409, undefined],
   'workflows.version_not_found': [404, undefined],
+  'workflows.version_mismatch': [412, undefined],
   'workflows.template_not_found': [404, undefined],
   'workflows.workflow_disabled': [409, undefined],
   'workflows.run_not_found': [404, undefined],

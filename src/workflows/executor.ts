@@ -3,7 +3,16 @@ import type { TaskDefinition, WorkflowDefinition } from './definition.ts';
 import { runExtensionTask } from './extension-task.ts';
 import { kickExecutor } from './queues.ts';
 import type { Subject } from './subject.ts';
-import { advance, type ClaimedRun, holdRun, recordFailure } from './task-record.ts';
+import { directoryTasks, runDirectoryTask } from './task-directory.ts';
+import {
+  advance,
+  advanceMany,
+  type ClaimedRun,
+  type Finished,
+  holdRun,
+  holdRuns,
+  recordFailure,
+} from './task-record.ts';
 import { runBuiltInTask, type TaskOutcome } from './task-run.ts';
 import type { WorkflowsDeps } from './types.ts';
 
@@ -21,16 +30,6 @@ class TaskRolledBack extends Error {
     super(failure.message);
   }
 }
-
-/** Built-in tasks that act on the person alone: no read of their manager before them. */
-const personOnly = new Set<string>([
-  'enableUserAccount',
-  'disableUserAccount',
-  'deleteUserAccount',
-  'addUserToGroups',
-  'removeUserFromSelectedGroups',
-  'removeUserFromAllGroups',
-]);
 
 /** Versions never change once written, so each is read once per process. */
 function versionCache(deps: WorkflowsDeps) {
@@ -73,9 +72,12 @@ export function createExecutor(deps: WorkflowsDeps) {
           .select('id')
           .where('status', '=', 'queued')
           .where('due_at', '<=', now)
-          // Then by id: a pass queues each workflow's runs together with one due_at, and random ids mix
-          // the workflows in a batch, so concurrent runs seldom wait for the same group's row lock.
+          // Then by workflow: a batch holds few workflows with many runs each, and each workflow's runs at
+          // the same task execute together (executeBatch).
           .orderBy('due_at')
+          .orderBy('workflow_id')
+          .orderBy('version')
+          .orderBy('next_task')
           .orderBy('id')
           .limit(limit)
           .forUpdate()
@@ -148,14 +150,11 @@ export function createExecutor(deps: WorkflowsDeps) {
     const version = await versions(run.workflowId, run.version);
     if (!version) return;
     const tasks = version.definition.tasks;
-    const ctx: RequestContext = {
-      actor: { type: 'system', id: run.workflowId, name: `workflow: ${version.name}` },
-      correlationId: `workflow-run-${run.id}`,
-    };
+    const ctx: RequestContext = { actor: actorOf(run, version), correlationId: correlationOf(run) };
     for (let position = run.nextTask; position < tasks.length; position++) {
       const task = tasks[position] as TaskDefinition;
       // Read again before each task: an earlier one (enable, move) may have changed the person.
-      const subject = await subjectOf(run.userId, !personOnly.has(task.task));
+      const subject = await subjectOf(run.userId, !directoryTasks.has(task.task));
       if (!subject) {
         await recordFailure(
           deps,
@@ -176,20 +175,144 @@ export function createExecutor(deps: WorkflowsDeps) {
     }
   }
 
+  /**
+   * One directory task (or a disabled task) for many runs of one workflow version at the same
+   * position, in one transaction: hold the runs, the directory change for all their people, the task
+   * results and the runs' progress. Each person's outcome is their own (a failure is found before
+   * anything is written for them) and is recorded after the commit as a failure of that run alone.
+   * Should the transaction itself fail, nothing of it was committed and each run executes again on
+   * its own. Returns the runs that go on to their next task.
+   */
+  async function executeGroup(version: Version, position: number, runs: ClaimedRun[]): Promise<ClaimedRun[]> {
+    const tasks = version.definition.tasks;
+    const task = tasks[position] as TaskDefinition;
+    const first = runs[0] as ClaimedRun;
+    const ctx: RequestContext = {
+      actor: actorOf(first, version),
+      correlationId: `workflow-${first.workflowId}-v${first.version}-task-${position}`,
+      correlationIds: new Map(runs.map((r) => [r.userId, correlationOf(r)])),
+    };
+    let done: { steps: Map<string, 'next' | 'finished'>; failed: { run: ClaimedRun; error: Failure }[] };
+    try {
+      done = await deps.db.transaction().execute(async (tx) => {
+        const held = await holdRuns(
+          tx,
+          runs.map((r) => r.id),
+          position,
+        );
+        const mine = runs.filter((r) => held.has(r.id));
+        const outcomes = task.enabled
+          ? await runDirectoryTask(
+              deps,
+              tx,
+              ctx,
+              task,
+              mine.map((r) => r.userId),
+            )
+          : null;
+        const finished: Finished[] = [];
+        const failed: { run: ClaimedRun; error: Failure }[] = [];
+        for (const run of mine) {
+          const outcome: TaskOutcome | undefined = outcomes?.get(run.userId);
+          if (outcomes && !outcome) throw new Error(`${task.task} gave no outcome for ${run.userId}`);
+          if (outcome?.kind === 'failed') {
+            failed.push({ run, error: outcome.error });
+            continue;
+          }
+          finished.push({
+            run,
+            position,
+            taskCount: tasks.length,
+            task: task.task,
+            outcome: outcome ? { status: 'completed', result: outcome.result } : { status: 'skipped' },
+            runError: held.get(run.id)?.error ?? null,
+          });
+        }
+        return { steps: await advanceMany(tx, deps, finished), failed };
+      });
+    } catch (error) {
+      deps.logger.warn(
+        { err: error, workflowId: first.workflowId, position, runs: runs.length },
+        'a batch of workflow tasks rolled back; its runs execute one by one',
+      );
+      for (const run of runs) await executeRun({ ...run, nextTask: position });
+      return [];
+    }
+    const next = runs.filter((r) => done.steps.get(r.id) === 'next');
+    for (const { run, error } of done.failed) {
+      // The person is gone: nothing later in the run can work either (as when executeRun finds no one).
+      const gone = error.code === 'directory.user_not_found';
+      const step = await recordFailure(
+        deps,
+        run,
+        position,
+        tasks.length,
+        { task: task.task, continueOnError: gone ? false : task.continueOnError },
+        error,
+        error.retryable === true,
+      );
+      if (step === 'next') next.push(run);
+    }
+    return next.map((r) => ({ ...r, nextTask: position + 1 }));
+  }
+
+  /**
+   * A claimed batch, in rounds: runs whose next task is a directory task (or disabled) are grouped by
+   * workflow version and position and execute as a group; any other run executes on its own to its
+   * end. A group's runs that go on form the next round. One person appears once per group (two
+   * occurrences of one workflow for one person wait for the next round, in claim order).
+   */
+  async function executeBatch(claimed: ClaimedRun[]): Promise<void> {
+    let round = claimed;
+    while (round.length > 0) {
+      const jobs: (() => Promise<ClaimedRun[]>)[] = [];
+      const groups = new Map<
+        string,
+        { version: Version; position: number; runs: ClaimedRun[]; people: Set<string> }
+      >();
+      const later: ClaimedRun[] = [];
+      for (const run of round) {
+        const version = await versions(run.workflowId, run.version);
+        const task = version?.definition.tasks[run.nextTask];
+        if (!version || !task) continue;
+        if (task.enabled && !directoryTasks.has(task.task)) {
+          jobs.push(async () => {
+            await executeRun(run);
+            return [];
+          });
+          continue;
+        }
+        const key = `${run.workflowId}:${run.version}:${run.nextTask}`;
+        const group = groups.get(key) ?? { version, position: run.nextTask, runs: [], people: new Set() };
+        groups.set(key, group);
+        if (group.people.has(run.userId)) {
+          later.push(run);
+          continue;
+        }
+        group.people.add(run.userId);
+        group.runs.push(run);
+      }
+      for (const g of groups.values()) jobs.push(() => executeGroup(g.version, g.position, g.runs));
+      const next: ClaimedRun[] = [];
+      let taken = 0;
+      const worker = async () => {
+        while (taken < jobs.length) {
+          const job = jobs[taken++] as () => Promise<ClaimedRun[]>;
+          next.push(...(await job()));
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(deps.settings.concurrency, jobs.length) }, worker));
+      round = [...next, ...later];
+    }
+  }
+
   /** Executes every due run, a batch at a time; then wakes itself for the next retry that is due later. */
   async function executeDue(): Promise<number> {
     let total = 0;
     for (;;) {
       const claimed = await claim(deps.settings.batchSize);
       if (claimed.length === 0) break;
-      let next = 0;
-      const worker = async () => {
-        while (next < claimed.length) {
-          const run = claimed[next++] as ClaimedRun;
-          await executeRun(run);
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(deps.settings.concurrency, claimed.length) }, worker));
+      await executeBatch(claimed);
       total += claimed.length;
       // Let HTTP requests in between batches (the embedded store has a single connection).
       await new Promise((resolve) => setImmediate(resolve));
@@ -222,6 +345,12 @@ export function createExecutor(deps: WorkflowsDeps) {
 
   return { executeDue, recoverAbandoned };
 }
+
+const actorOf = (run: ClaimedRun, version: Version) =>
+  ({ type: 'system', id: run.workflowId, name: `workflow: ${version.name}` }) as const;
+
+/** Every change a run makes carries its id, so the audit log of a person shows which run acted. */
+const correlationOf = (run: ClaimedRun) => `workflow-run-${run.id}`;
 
 function outage(error: unknown): Failure {
   return {

@@ -207,7 +207,7 @@ export async function updateWorkflow(
     if (options.ifVersion !== undefined && options.ifVersion !== current.version)
       return err(
         failure(
-          'workflows.invalid_workflow',
+          'workflows.version_mismatch',
           `workflow ${id} is at version ${current.version}, not ${options.ifVersion}`,
           {
             id,

@@ -32,27 +32,133 @@ export async function holdRun(
   return row && states.includes(row.status) && row.next_task === position ? row : null;
 }
 
+interface TaskRow {
+  runId: string;
+  position: number;
+  task: string;
+  status: 'completed' | 'failed' | 'skipped' | 'waiting' | 'running';
+  result?: Record<string, unknown> | null;
+  error?: Failure | null;
+  countAttempt: boolean;
+}
+
+/** Writes task results, any number in one statement (a batch's rows travel in one JSON parameter). */
+/** `holdRun` for many runs at this task in one statement (id order, so two holders cannot deadlock). */
+export async function holdRuns(tx: Tx, runIds: readonly string[], position: number) {
+  if (runIds.length === 0) return new Map<string, { error: Record<string, unknown> | null }>();
+  const rows = await tx
+    .selectFrom('workflow_runs')
+    .select(['id', 'status', 'next_task', 'error'])
+    .where('id', '=', (eb) => eb.fn.any(eb.val([...runIds])))
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+  return new Map(
+    rows
+      .filter((r) => r.status === 'running' && r.next_task === position)
+      .map((r) => [r.id, { error: r.error as Record<string, unknown> | null }]),
+  );
+}
+
+async function writeTasks(tx: Tx, deps: WorkflowsDeps, tasks: readonly TaskRow[]) {
+  if (tasks.length === 0) return;
+  const now = deps.clock.now();
+  const rows = tasks.map((t) => ({
+    run_id: t.runId,
+    position: t.position,
+    task: t.task,
+    status: t.status,
+    attempts: t.countAttempt ? 1 : 0,
+    finished_at: t.status === 'waiting' || t.status === 'running' ? null : now,
+    result: t.result ?? null,
+    error: t.error ?? null,
+  }));
+  await sql`
+    insert into workflow_task_results (run_id, position, task, status, attempts, started_at, finished_at, result, error)
+    select v.run_id, v.position, v.task, v.status, v.attempts, ${now}::timestamptz, v.finished_at, v.result, v.error
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(run_id uuid, position integer, task text,
+           status text, attempts integer, finished_at timestamptz, result jsonb, error jsonb)
+    on conflict (run_id, position) do update
+       set status = excluded.status, attempts = workflow_task_results.attempts + excluded.attempts,
+           finished_at = excluded.finished_at, result = coalesce(excluded.result, workflow_task_results.result),
+           error = excluded.error`.execute(tx);
+}
+
 async function writeTask(
   tx: Tx,
   deps: WorkflowsDeps,
   runId: string,
   position: number,
   task: string,
-  status: 'completed' | 'failed' | 'skipped' | 'waiting' | 'running',
+  status: TaskRow['status'],
   detail: { result?: Record<string, unknown> | null; error?: Failure | null; countAttempt: boolean },
 ) {
-  const now = deps.clock.now();
-  const finished = status === 'waiting' || status === 'running' ? null : now;
-  const result = detail.result ? JSON.stringify(detail.result) : null;
-  const error = detail.error ? JSON.stringify(detail.error) : null;
-  const attempt = detail.countAttempt ? 1 : 0;
+  await writeTasks(tx, deps, [{ runId, position, task, status, ...detail }]);
+}
+
+export interface Finished {
+  run: ClaimedRun;
+  position: number;
+  taskCount: number;
+  task: string;
+  outcome: { status: 'completed' | 'skipped' | 'failed'; result?: Record<string, unknown>; error?: Failure };
+  /** The run's `error` as read under lock: earlier continueOnError failures. */
+  runError: Record<string, unknown> | null;
+}
+
+/** The run's state after a finished task: the next task, or the end of the run. */
+function progress(f: Finished) {
+  const last = f.position + 1 >= f.taskCount;
+  // A continueOnError failure is remembered on the run so it ends as completedWithErrors.
+  const prior = (f.runError?.failedTasks as unknown[] | undefined) ?? [];
+  const failedTasks =
+    f.outcome.status === 'failed'
+      ? [...prior, { position: f.position, task: f.task, error: f.outcome.error }]
+      : prior;
+  const status = last
+    ? failedTasks.length > 0
+      ? ('completedWithErrors' as const)
+      : ('completed' as const)
+    : null;
+  return { last, status, error: failedTasks.length > 0 ? { failedTasks } : null };
+}
+
+const resultRow = (f: Finished): TaskRow => ({
+  runId: f.run.id,
+  position: f.position,
+  task: f.task,
+  status: f.outcome.status,
+  result: f.outcome.result ?? null,
+  error: f.outcome.error ?? null,
+  countAttempt: f.outcome.status !== 'skipped',
+});
+
+/**
+ * `advance` for a batch of runs held by the caller, with two statements whatever the batch size. None
+ * is requeued: the executor that holds them goes on with the next task itself.
+ */
+export async function advanceMany(
+  tx: Tx,
+  deps: WorkflowsDeps,
+  finished: readonly Finished[],
+): Promise<Map<string, 'next' | 'finished'>> {
+  const out = new Map<string, 'next' | 'finished'>();
+  if (finished.length === 0) return out;
+  await writeTasks(tx, deps, finished.map(resultRow));
+  const rows = finished.map((f) => {
+    const p = progress(f);
+    out.set(f.run.id, p.last ? 'finished' : 'next');
+    return { id: f.run.id, next_task: f.position + 1, status: p.status, error: p.error };
+  });
   await sql`
-    insert into workflow_task_results (run_id, position, task, status, attempts, started_at, finished_at, result, error)
-    values (${runId}, ${position}, ${task}, ${status}, ${attempt}, ${now}, ${finished}, ${result}::jsonb, ${error}::jsonb)
-    on conflict (run_id, position) do update
-       set status = excluded.status, attempts = workflow_task_results.attempts + ${attempt},
-           finished_at = excluded.finished_at, result = coalesce(excluded.result, workflow_task_results.result),
-           error = excluded.error`.execute(tx);
+    update workflow_runs r
+       set next_task = v.next_task, attempts = 0, error = v.error,
+           status = coalesce(v.status, r.status),
+           finished_at = case when v.status is null then r.finished_at else ${deps.clock.now()}::timestamptz end,
+           claimed_until = case when v.status is null then r.claimed_until end
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(id uuid, next_task integer, status text, error jsonb)
+     where r.id = v.id`.execute(tx);
+  return out;
 }
 
 /**
@@ -66,27 +172,20 @@ export async function advance(
   position: number,
   taskCount: number,
   task: string,
-  outcome: { status: 'completed' | 'skipped' | 'failed'; result?: Record<string, unknown>; error?: Failure },
+  outcome: Finished['outcome'],
   options: { requeue?: boolean; runError?: Record<string, unknown> | null } = {},
 ): Promise<'next' | 'finished'> {
-  await writeTask(tx, deps, run.id, position, task, outcome.status, {
-    result: outcome.result ?? null,
-    error: outcome.error ?? null,
-    countAttempt: outcome.status !== 'skipped',
-  });
+  const finished: Finished = { run, position, taskCount, task, outcome, runError: options.runError ?? null };
+  await writeTasks(tx, deps, [resultRow(finished)]);
+  const p = progress(finished);
   const now = deps.clock.now();
-  const last = position + 1 >= taskCount;
-  // A continueOnError failure is remembered on the run so it ends as completedWithErrors.
-  const priorErrors = (options.runError?.failedTasks as unknown[] | undefined) ?? [];
-  const failedTasks =
-    outcome.status === 'failed' ? [...priorErrors, { position, task, error: outcome.error }] : priorErrors;
-  const error = failedTasks.length > 0 ? JSON.stringify({ failedTasks }) : null;
-  if (last) {
+  const error = p.error ? JSON.stringify(p.error) : null;
+  if (p.status) {
     await tx
       .updateTable('workflow_runs')
       .set({
         next_task: position + 1,
-        status: failedTasks.length > 0 ? 'completedWithErrors' : 'completed',
+        status: p.status,
         finished_at: now,
         claimed_until: null,
         attempts: 0,

@@ -4,12 +4,12 @@ import type { User } from '../directory/index.ts';
 import type { EmailMessage, EmailVars } from '../notifications/index.ts';
 import type { TaskDefinition } from './definition.ts';
 import { changesFor, emailPerson, type Subject, workEmail } from './subject.ts';
+import { runDirectoryTask } from './task-directory.ts';
 import {
   type ActivationCodeArguments,
   type EmailArguments,
   type EmailTaskName,
   emailTasks,
-  type GroupArguments,
 } from './tasks.ts';
 import type { WorkflowsDeps } from './types.ts';
 
@@ -41,27 +41,15 @@ export async function runBuiltInTask(
   run: TaskContext,
 ): Promise<TaskOutcome> {
   const { user } = run.subject;
-  const sync = deps.directory.sync;
   switch (task.task) {
     case 'enableUserAccount':
-    case 'disableUserAccount': {
-      const r = await sync.setAccountEnabled(tx, ctx, user.id, task.task === 'enableUserAccount');
-      return r.ok ? done({ changed: r.value.changed }) : failed(r.error);
-    }
-    case 'deleteUserAccount': {
-      const r = await sync.softDeleteUser(tx, ctx, user.id);
-      return r.ok ? done({ deletedAt: r.value.deletedAt }) : failed(r.error);
-    }
-    case 'addUserToGroups': {
-      const r = await sync.addUserToGroups(tx, ctx, user.id, (task.arguments as GroupArguments).groupIds);
-      return r.ok ? done({ added: r.value.added }) : failed(r.error);
-    }
+    case 'disableUserAccount':
+    case 'deleteUserAccount':
+    case 'addUserToGroups':
     case 'removeUserFromSelectedGroups':
     case 'removeUserFromAllGroups': {
-      const which =
-        task.task === 'removeUserFromAllGroups' ? 'all' : (task.arguments as GroupArguments).groupIds;
-      const r = await sync.removeUserFromGroups(tx, ctx, user.id, which);
-      return r.ok ? done({ removed: r.value.removed }) : failed(r.error);
+      const outcome = (await runDirectoryTask(deps, tx, ctx, task, [user.id])).get(user.id);
+      return outcome ?? taskFailed(`${task.task} gave no outcome for ${user.id}`);
     }
     case 'generateActivationCode':
       return activationCode(deps, tx, ctx, task.arguments as ActivationCodeArguments, run);

@@ -467,6 +467,93 @@ describe('concurrency', () => {
   });
 });
 
+describe('batches', () => {
+  it("runs of one workflow execute together, each person's failure their own and each change tagged with its run", async () => {
+    const people = [];
+    for (let i = 0; i < 6; i++) people.push(await person({ accountEnabled: false }));
+    const [gone, member, ...rest] = people as unknown as [
+      { id: string },
+      { id: string },
+      ...{ id: string }[],
+    ];
+    await addTo(groups.gamma as string, member.id);
+    const w = await workflow('joiner', [
+      { task: 'enableUserAccount' },
+      { task: 'addUserToGroups', arguments: { groupIds: [groups.alpha, groups.beta] } },
+      { task: 'removeUserFromSelectedGroups', arguments: { groupIds: [groups.gamma] } },
+    ]);
+    // Queued ahead, so they are claimed in one batch once due; one person is deleted meanwhile.
+    const now = t.clock.now();
+    t.clock.advance(60_000);
+    const runIds = await t.activate(
+      w.id,
+      people.map((p) => p.id),
+    );
+    t.clock.set(now);
+    expect((await t.api('DELETE', `/users/${gone.id}`)).status).toBe(200);
+    t.clock.advance(60_000);
+    await t.execute();
+    const runs = await Promise.all(runIds.map((id) => t.run(id)));
+    const byUser = new Map(runs.map((r) => [r.userId, r]));
+    const failed = byUser.get(gone.id) as WorkflowRun;
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatchObject({ code: 'directory.user_not_found' });
+    expect(failed.tasks?.map((x) => [x.task, x.status])).toEqual([['enableUserAccount', 'failed']]);
+    for (const p of [member, ...rest]) {
+      const run = byUser.get(p.id) as WorkflowRun;
+      expect(run.status).toBe('completed');
+      expect(run.tasks?.map((x) => [x.task, x.status])).toEqual([
+        ['enableUserAccount', 'completed'],
+        ['addUserToGroups', 'completed'],
+        ['removeUserFromSelectedGroups', 'completed'],
+      ]);
+      expect(run.tasks?.[1]?.result).toEqual({ added: [groups.alpha, groups.beta].sort() });
+      expect(run.tasks?.[2]?.result).toEqual({ removed: p.id === member.id ? [groups.gamma] : [] });
+      expect((await user(p.id)).accountEnabled).toBe(true);
+      expect(await directGroups(p.id)).toEqual([groups.alpha, groups.beta].sort());
+    }
+    expect((await user(gone.id)).accountEnabled).toBe(false);
+    // The audit log names the workflow, and each person's rows carry their own run's id.
+    const db = t.app.database.db;
+    const rows = await db
+      .selectFrom('audit_log')
+      .select(['action', 'target_id', 'changes', 'correlation_id', 'actor_name'])
+      .where(
+        'correlation_id',
+        'in',
+        runIds.map((id) => `workflow-run-${id}`),
+      )
+      .execute();
+    const subject = (r: (typeof rows)[number]) =>
+      r.action === 'user.update'
+        ? r.target_id
+        : ((r.changes[0]?.after ?? r.changes[0]?.before) as { id: string } | undefined)?.id;
+    for (const r of rows) {
+      const run = runs.find((x) => `workflow-run-${x.id}` === r.correlation_id) as WorkflowRun;
+      expect(subject(r)).toBe(run.userId);
+      expect(r.actor_name).toMatch(/^workflow: Tasks workflow/);
+    }
+    // Five enabled, each added to two groups; one removed from gamma.
+    expect(rows.map((r) => r.action).sort()).toEqual([
+      ...Array(5).fill('membership.add'),
+      ...Array(5).fill('membership.add'),
+      'membership.remove',
+      ...Array(5).fill('user.update'),
+    ]);
+    const events = await db
+      .selectFrom('events')
+      .select(['type', 'correlation_id'])
+      .where('correlation_id', '=', `workflow-run-${byUser.get(member.id)?.id}`)
+      .execute();
+    expect(events.map((e) => e.type).sort()).toEqual([
+      'membership.added',
+      'membership.added',
+      'membership.removed',
+      'user.enabled',
+    ]);
+  });
+});
+
 describe('reading runs', () => {
   it('runs are listed per workflow, per person and by status; one run shows each task', async () => {
     const p = await person({ accountEnabled: false });

@@ -334,9 +334,8 @@ describe('versions and conditions', () => {
       { ...definition, name: 'Conditional', description: 'late' },
       { 'If-Match': 'W/"1"' },
     );
-    // The catalogue has no workflow version-mismatch code (412 would suit): the refusal is a 400.
-    expect(stale.status).toBe(400);
-    expect(stale.body.error).toMatchObject({ code: 'workflows.invalid_workflow', details: { version: 2 } });
+    expect(stale.status).toBe(412);
+    expect(stale.body.error).toMatchObject({ code: 'workflows.version_mismatch', details: { version: 2 } });
     const garbage = await api(
       'PUT',
       `/workflows/${w.id}`,
