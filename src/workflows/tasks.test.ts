@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkflowTestApp, type WorkflowTestApp } from '../../test/workflows.ts';
 import type { WorkflowRun } from './index.ts';
@@ -551,6 +552,64 @@ describe('batches', () => {
       'membership.removed',
       'user.enabled',
     ]);
+  });
+});
+
+describe('a batch that rolls back', () => {
+  it('executes its runs again one by one, each task once', async () => {
+    const people = [];
+    for (let i = 0; i < 3; i++) people.push(await person());
+    const { body: target } = await t.api<{ id: string }>('POST', '/groups', { displayName: 'Batch refused' });
+    const db = t.app.database.db;
+    // The store refuses any statement that adds two members to this group at once: the batch's one
+    // insert fails, so its whole transaction must roll back, and each run must then add its own person.
+    await sql`create or replace function joinery_test_one_member_at_a_time() returns trigger language plpgsql as $$
+      begin
+        if (select count(*) from added where group_id = ${sql.lit(target.id)}::uuid) > 1 then
+          raise exception 'one member at a time';
+        end if;
+        return null;
+      end $$`.execute(db);
+    await sql`create trigger joinery_test_one_member_at_a_time after insert on group_members
+      referencing new table as added for each statement execute function joinery_test_one_member_at_a_time()`.execute(
+      db,
+    );
+    try {
+      const w = await workflow('joiner', [
+        { task: 'addUserToGroups', arguments: { groupIds: [target.id] } },
+        { task: 'enableUserAccount' },
+      ]);
+      const now = t.clock.now();
+      t.clock.advance(60_000);
+      const runIds = await t.activate(
+        w.id,
+        people.map((p) => p.id),
+      );
+      t.clock.set(now);
+      t.clock.advance(60_000);
+      await t.execute();
+      for (const id of runIds) {
+        const run = await t.run(id);
+        expect(run.status).toBe('completed');
+        expect(run.tasks?.map((x) => [x.task, x.status, x.attempts])).toEqual([
+          ['addUserToGroups', 'completed', 1],
+          ['enableUserAccount', 'completed', 1],
+        ]);
+        expect(run.tasks?.[0]?.result).toEqual({ added: [target.id] });
+      }
+      const adds = await db
+        .selectFrom('audit_log')
+        .select(['changes'])
+        .where('action', '=', 'membership.add')
+        .where('target_id', '=', target.id)
+        .execute();
+      expect(adds.map((r) => (r.changes[0]?.after as { id: string } | undefined)?.id).sort()).toEqual(
+        people.map((p) => p.id).sort(),
+      );
+    } finally {
+      await sql`drop trigger joinery_test_one_member_at_a_time on group_members`.execute(db);
+      await sql`drop function joinery_test_one_member_at_a_time()`.execute(db);
+    }
   });
 });
 
