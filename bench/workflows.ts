@@ -6,6 +6,8 @@
 //           second pass one minute later, the steady state of the every-minute schedule.
 //   tasks – app.workflows.executeDue() runs everything the passes queued (built-in directory tasks:
 //           enable/disable the account, add to / remove from groups): tasks completed per second.
+//   mail  – an on-demand welcome pack (activation code, welcome e-mail) for a sample of people: mail
+//           tasks completed per second (workflows-mail.ts).
 // Beside each, the raw ceiling measured in the same run on the same store: for the pass, one plain
 // SQL count per workflow of the same due people (best of one run before and one after Joinery's pass;
 // every count must equal the runs Joinery made for that workflow); for the tasks, as many single-row
@@ -40,6 +42,7 @@ import {
   taskCeiling,
 } from './workflows-ceiling.ts';
 import { type LoadReport, loadDirectory, type Moments, moments, workflowPlans } from './workflows-data.ts';
+import { benchMailTasks, type MailResult, printMail } from './workflows-mail.ts';
 import { Capture, type Captured, explain, short, statementTable } from './workflows-profile.ts';
 
 export const description =
@@ -53,6 +56,8 @@ const usage = `npm run bench -- workflows [options]
                   made one day earlier, so the pass covers one day of hire and leave dates
   --profile       record every statement Joinery sends (adds a little overhead): statements per pass
                   and per task, where their time goes, and EXPLAIN ANALYZE of the slowest pass statement
+  --mail N        people given the on-demand welcome pack (an activation code and the welcome e-mail)
+                  after the directory tasks, for mail tasks/s (default 2000; 0 skips it)
 PostgreSQL: a scratch database is created through BENCH_DATABASE_URL
 (default postgres://postgres@127.0.0.1:5432/postgres) and dropped afterwards; PGlite: a temp folder.`;
 
@@ -65,6 +70,7 @@ interface Options {
   workflows: number;
   at: string;
   profile: boolean;
+  mail: number;
 }
 
 interface EngineResult {
@@ -92,6 +98,7 @@ interface EngineResult {
   ceilCpu: CpuUse;
   ceilCpuS: number;
   profile: string[];
+  mail: MailResult | null;
 }
 
 const best = <T extends { s: number }>(xs: readonly T[]): T =>
@@ -270,6 +277,10 @@ async function benchEngine(engine: Engine, options: Options): Promise<EngineResu
       );
     }
 
+    // Mail tasks, after the directory tasks (and outside the profile): a welcome pack for a sample.
+    const mail =
+      options.mail > 0 ? await benchMailTasks(app, base.db, options.mail, concurrency, m.pass) : null;
+
     const result: EngineResult = {
       users,
       load,
@@ -294,6 +305,7 @@ async function benchEngine(engine: Engine, options: Options): Promise<EngineResu
       ceilCpu: ceilRunsFirst.cpu,
       ceilCpuS: ceilRunsFirst.value.s,
       profile,
+      mail,
     };
     printEngine(engine, options, m, result);
     return result;
@@ -421,6 +433,7 @@ function printEngine(engine: Engine, options: Options, m: Moments, r: EngineResu
       '(postgres = every local postgres process, other databases included).',
   );
   if (r.profile.length > 0) console.log(`\n${engine} profile:\n${r.profile.join('\n')}`);
+  if (r.mail) printMail(engine, r.mail, r.concurrency);
   const note = engine === 'postgres' ? '' : ' (the goals are set for PostgreSQL; shown for reference)';
   const scale =
     r.users === GOAL_USERS
@@ -450,6 +463,7 @@ export async function run(args: string[]): Promise<void> {
       workflows: { type: 'string', default: '100' },
       at: { type: 'string', default: '2026-06-15T12:00:00Z' },
       profile: { type: 'boolean', default: false },
+      mail: { type: 'string', default: '2000' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -466,6 +480,7 @@ export async function run(args: string[]): Promise<void> {
     workflows: positive('workflows', values.workflows),
     at: values.at,
     profile: values.profile,
+    mail: values.mail === '0' ? 0 : positive('mail', values.mail),
   };
   console.log(
     `workflows benchmark: ${options.users === null ? 'default population' : `${fmtInt(options.users)} people`}, ` +

@@ -1,5 +1,5 @@
 import { recordAudit } from '../audit/index.ts';
-import { err, failure, newId, ok, type RequestContext, type Result } from '../core/index.ts';
+import { correlationFor, err, failure, newId, ok, type RequestContext, type Result } from '../core/index.ts';
 import { inTransaction, type Tx } from '../db/index.ts';
 import type { User } from '../directory/index.ts';
 import { generateCode, hashCode } from './code-hash.ts';
@@ -12,15 +12,15 @@ const userNotFound = (userId: string) =>
 
 const iso = (d: Date | string) => new Date(d).toISOString();
 
-/** The live (not used, not revoked) person behind an id, locked for the rest of the transaction. */
-async function lockLiveUser(deps: ActivationDeps, tx: Tx, userId: string): Promise<User | null> {
-  const user = (await deps.directory.sync.lockUsersById(tx, [userId])).get(userId);
-  return user && !user.deletedAt ? user : null;
-}
-
 /** The page a person activates on, with their user name filled in. */
 export function activationUrl(deps: ActivationDeps, userName: string): string {
   return `${deps.publicUrl().replace(/\/+$/, '')}/activate?user=${encodeURIComponent(userName)}`;
+}
+
+/** The live (not deleted) person behind an id, locked for the rest of the transaction. */
+async function lockLiveUser(deps: ActivationDeps, tx: Tx, userId: string): Promise<User | null> {
+  const user = (await deps.directory.sync.lockUsersById(tx, [userId])).get(userId);
+  return user && !user.deletedAt ? user : null;
 }
 
 /** Revokes the person's live code, if any; returns its id. */
@@ -42,43 +42,93 @@ export async function issueCode(
   ctx: RequestContext,
   userId: string,
 ): Promise<Result<IssuedCode>> {
-  const user = await lockLiveUser(deps, tx, userId);
-  if (!user) return err(userNotFound(userId));
+  return (await issueCodes(deps, tx, ctx, [userId])).get(userId) ?? err(userNotFound(userId));
+}
+
+/**
+ * A new code for each person (revoking their live one), with a statement per step whatever the count:
+ * a workflow issues the codes of a whole batch of new starters in one transaction. People are locked
+ * in id order; the lock serialises two issues for one person and the unique live-code index backs it up.
+ */
+export async function issueCodes(
+  deps: ActivationDeps,
+  tx: Tx,
+  ctx: RequestContext,
+  userIds: readonly string[],
+): Promise<Map<string, Result<IssuedCode>>> {
+  const out = new Map<string, Result<IssuedCode>>();
+  const locked = await deps.directory.sync.lockUsersById(tx, userIds);
+  const live: User[] = [];
+  for (const id of new Set(userIds)) {
+    const user = locked.get(id);
+    if (user && !user.deletedAt) live.push(user);
+    else out.set(id, err(userNotFound(id)));
+  }
+  if (live.length === 0) return out;
+  const ids = live.map((u) => u.id);
   const now = deps.clock.now();
-  // The person's row lock serialises two issues for one person; the unique live-code index backs it up.
-  const revokedCodeId = await revokeLive(tx, userId, now);
-  const code = generateCode(deps.settings.codeLength);
-  const { validFrom, expiresAt } = validityWindow(user, now, deps.settings);
-  const codeId = newId();
-  await tx
-    .insertInto('activation_codes')
-    .values({
-      id: codeId,
-      user_id: userId,
-      code_hash: hashCode(deps.secrets, code),
-      valid_from: validFrom,
-      expires_at: expiresAt,
-      created_at: now,
-      actor: JSON.stringify(ctx.actor),
-    })
+  const revoked = await tx
+    .updateTable('activation_codes')
+    .set({ revoked_at: now })
+    .where('user_id', '=', (eb) => eb.fn.any(eb.val(ids)))
+    .where('used_at', 'is', null)
+    .where('revoked_at', 'is', null)
+    .returning(['id', 'user_id'])
     .execute();
+  const revokedOf = new Map(revoked.map((r) => [r.user_id, r.id]));
+  const issued = live.map((user) => {
+    const code = generateCode(deps.settings.codeLength);
+    return { user, code, codeId: newId(), ...validityWindow(user, now, deps.settings) };
+  });
+  for (let i = 0; i < issued.length; i += 500)
+    await tx
+      .insertInto('activation_codes')
+      .values(
+        issued.slice(i, i + 500).map((c) => ({
+          id: c.codeId,
+          user_id: c.user.id,
+          code_hash: hashCode(deps.secrets, c.code),
+          valid_from: c.validFrom,
+          expires_at: c.expiresAt,
+          created_at: now,
+          actor: JSON.stringify(ctx.actor),
+        })),
+      )
+      .execute();
   // A new code is a fresh start: old failures must not lock the person out of it.
-  await tx.deleteFrom('activation_throttle').where('key', '=', personKey(userId)).execute();
-  await recordAudit(tx, deps.clock, ctx, [
-    {
+  await tx
+    .deleteFrom('activation_throttle')
+    .where('key', '=', (eb) => eb.fn.any(eb.val(ids.map(personKey))))
+    .execute();
+  await recordAudit(
+    tx,
+    deps.clock,
+    ctx,
+    issued.map((c) => ({
       action: 'activation.code_issued',
       targetType: 'user',
-      targetId: userId,
-      details: { codeId, validFrom: iso(validFrom), expiresAt: iso(expiresAt), revokedCodeId },
-    },
-  ]);
-  return ok({
-    code,
-    codeId,
-    validFrom: iso(validFrom),
-    expiresAt: iso(expiresAt),
-    url: activationUrl(deps, user.userName),
-  });
+      targetId: c.user.id,
+      details: {
+        codeId: c.codeId,
+        validFrom: iso(c.validFrom),
+        expiresAt: iso(c.expiresAt),
+        revokedCodeId: revokedOf.get(c.user.id) ?? null,
+      },
+      correlationId: correlationFor(ctx, c.user.id),
+    })),
+  );
+  for (const c of issued)
+    out.set(
+      c.user.id,
+      ok({
+        code: c.code,
+        codeId: c.codeId,
+        validFrom: iso(c.validFrom),
+        expiresAt: iso(c.expiresAt),
+        url: activationUrl(deps, c.user.userName),
+      }),
+    );
+  return out;
 }
 
 export const reissue = (deps: ActivationDeps, ctx: RequestContext, userId: string) =>

@@ -1,6 +1,6 @@
 import type { RequestContext } from '../core/index.ts';
 import type { Tx } from '../db/index.ts';
-import { issueCode, reissue, revoke, status } from './codes.ts';
+import { issueCode, issueCodes, reissue, revoke, status } from './codes.ts';
 import { complete } from './complete.ts';
 import type { Activation, ActivationDeps } from './types.ts';
 import { createVerify } from './verify.ts';
@@ -20,6 +20,8 @@ export function createActivation(deps: ActivationDeps): Activation {
   const verify = createVerify(deps);
   return {
     issueCode: (tx: Tx, ctx: RequestContext, userId: string) => issueCode(deps, tx, ctx, userId),
+    issueCodes: (tx: Tx, ctx: RequestContext, userIds: readonly string[]) =>
+      issueCodes(deps, tx, ctx, userIds),
     reissue: (ctx, userId) => reissue(deps, ctx, userId),
     revoke: (ctx, userId) => revoke(deps, ctx, userId),
     status: (userId) => status(deps, userId),

@@ -83,6 +83,12 @@ export interface CompleteInput {
 export interface Activation {
   /** In the caller's transaction (a workflow task): revokes any live code of the person and issues a new one, audited (never the code itself). */
   issueCode(tx: Tx, ctx: RequestContext, userId: string): Promise<Result<IssuedCode>>;
+  /** `issueCode` for many people at once (each at most once), in one set of statements. */
+  issueCodes(
+    tx: Tx,
+    ctx: RequestContext,
+    userIds: readonly string[],
+  ): Promise<Map<string, Result<IssuedCode>>>;
   /** Admin reissue in its own transaction. */
   reissue(ctx: RequestContext, userId: string): Promise<Result<IssuedCode>>;
   revoke(ctx: RequestContext, userId: string): Promise<Result<{ revoked: boolean }>>;

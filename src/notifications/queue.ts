@@ -1,4 +1,13 @@
-import { err, failure, isUuid, newId, ok, type RequestContext, type Result } from '../core/index.ts';
+import {
+  correlationFor,
+  err,
+  failure,
+  isUuid,
+  newId,
+  ok,
+  type RequestContext,
+  type Result,
+} from '../core/index.ts';
 import type { Tx } from '../db/index.ts';
 import { renderEmail } from './render.ts';
 import type { EmailMessage, NotificationsDeps } from './types.ts';
@@ -58,7 +67,7 @@ export async function queueEmails(
       created_at: now,
       updated_at: now,
       sent_at: null,
-      correlation_id: ctx.correlationId,
+      correlation_id: message.userId ? correlationFor(ctx, message.userId) : ctx.correlationId,
     });
   }
   // Chunked: one statement per 500 rows stays far below PostgreSQL's 65 535 bind parameters.

@@ -174,3 +174,29 @@ describe('leavers in their own time zone', () => {
     );
   });
 });
+
+describe('hire dates HR moves', () => {
+  it("a hire date moved after today's pre-hire moment still gets the run today; one moved into the past does not", async () => {
+    await t.hr([person('LA2', 'Lena', 'America/Los_Angeles', { employeeHireDate: '2026-08-20T00:00:00Z' })]);
+    const lena = await t.userId('LA2');
+    // 09:00 PDT on 2026-07-10 (16:00 UTC) is seven days before 2026-07-17; a pass has run after it.
+    await at('2026-07-10T16:30:00Z');
+    expect(await workflowNames(lena)).toEqual([]);
+    t.clock.set('2026-07-10T20:00:00Z');
+    await t.hr([person('LA2', 'Lena', 'America/Los_Angeles', { employeeHireDate: '2026-07-17T00:00:00Z' })]);
+    await t.settle();
+    expect(await workflowNames(lena)).toEqual(['Pre-hire:completed']);
+    const [run] = await t.runsOf(lena);
+    expect(run).toMatchObject({
+      occurrence: 'employeeHireDate:2026-07-17',
+      scheduledFor: '2026-07-10T16:00:00.000Z',
+    });
+    // A correction to a start date whose day is over runs nothing late (no back-fill), and the
+    // every-minute pass makes nothing more either.
+    t.clock.set('2026-07-10T21:00:00Z');
+    await t.hr([person('LA2', 'Lena', 'America/Los_Angeles', { employeeHireDate: '2026-07-05T00:00:00Z' })]);
+    await t.settle();
+    await at('2026-07-10T21:01:00Z');
+    expect(await workflowNames(lena)).toEqual(['Pre-hire:completed']);
+  });
+});

@@ -33,25 +33,7 @@ export interface PassResult {
 export async function schedulerPass(deps: WorkflowsDeps): Promise<PassResult> {
   const now = deps.clock.now();
   const ctx = systemContext(`workflows-pass-${now.toISOString()}`);
-  const rows = await deps.db
-    .selectFrom('workflows as w')
-    .innerJoin('workflow_versions as v', (j) =>
-      j.onRef('v.workflow_id', '=', 'w.id').onRef('v.version', '=', 'w.version'),
-    )
-    .leftJoin('workflow_scheduler as s', (j) =>
-      j.on('s.name', '=', sql<string>`'wf:' || w.id::text || ':' || w.version::text`),
-    )
-    .selectAll('w')
-    .select(['v.created_at as version_created_at', 's.last_pass_at'])
-    // The latest pass of any version: an edited workflow goes on from where its old version stopped.
-    .select(
-      sql<Date | string | null>`(select max(p.last_pass_at) from workflow_scheduler p
-                                  where p.name like 'wf:' || w.id::text || ':%')`.as('workflow_last_pass_at'),
-    )
-    .where('w.enabled', '=', true)
-    .where('w.deleted_at', 'is', null)
-    .where(sql<boolean>`w.definition -> 'trigger' ->> 'type' in ('timeBasedAttribute', 'userInactivity')`)
-    .execute();
+  const rows = await timeWorkflowRows(deps);
   const zones = await postgresZones(deps.db);
   let runs = 0;
   for (const row of rows) {
@@ -72,11 +54,7 @@ export async function schedulerPass(deps: WorkflowsDeps): Promise<PassResult> {
           ? await timeBasedRuns(tx, deps, ctx, workflow, trigger, {
               // A new version goes on from the previous version's last pass (the moments between it
               // and the edit are not lost); a new workflow looks back to when it was made, no further.
-              since:
-                since ??
-                (row.workflow_last_pass_at
-                  ? new Date(row.workflow_last_pass_at)
-                  : new Date(row.version_created_at)),
+              since: sinceOf(row),
               now,
               scope: scope.value,
               zone: zoneSql(sql.ref('timezone'), zones, deps.settings.defaultTimezone),
@@ -100,6 +78,78 @@ export async function schedulerPass(deps: WorkflowsDeps): Promise<PassResult> {
   return { workflows: rows.length, runs };
 }
 
+/** Enabled workflows with a time-based or inactivity trigger, with their versions' watermarks. */
+async function timeWorkflowRows(deps: WorkflowsDeps) {
+  return (
+    deps.db
+      .selectFrom('workflows as w')
+      .innerJoin('workflow_versions as v', (j) =>
+        j.onRef('v.workflow_id', '=', 'w.id').onRef('v.version', '=', 'w.version'),
+      )
+      .leftJoin('workflow_scheduler as s', (j) =>
+        j.on('s.name', '=', sql<string>`'wf:' || w.id::text || ':' || w.version::text`),
+      )
+      .selectAll('w')
+      .select(['v.created_at as version_created_at', 's.last_pass_at'])
+      // The latest pass of any version: an edited workflow goes on from where its old version stopped.
+      .select(
+        sql<Date | string | null>`(select max(p.last_pass_at) from workflow_scheduler p
+                                  where p.name like 'wf:' || w.id::text || ':%')`.as('workflow_last_pass_at'),
+      )
+      .where('w.enabled', '=', true)
+      .where('w.deleted_at', 'is', null)
+      .where(sql<boolean>`w.definition -> 'trigger' ->> 'type' in ('timeBasedAttribute', 'userInactivity')`)
+      .execute()
+  );
+}
+
+type TimeWorkflowRow = Awaited<ReturnType<typeof timeWorkflowRows>>[number];
+
+/**
+ * Where a time-based window starts: this version's last pass; for a new version, the previous
+ * version's last pass (the moments between it and the edit are not lost); for a new workflow, when it
+ * was made, no further.
+ */
+function sinceOf(row: TimeWorkflowRow): Date {
+  if (row.last_pass_at) return new Date(row.last_pass_at);
+  return row.workflow_last_pass_at ? new Date(row.workflow_last_pass_at) : new Date(row.version_created_at);
+}
+
+/**
+ * People whose hire or leave date HR has just changed are late arrivals too: a hire date moved to today
+ * after today's pre-hire moment has passed still gets the run while the day has not ended, as a person
+ * created late does (called by the outbox subscriber, for the people of a batch of events).
+ */
+export async function lateTimeRuns(
+  deps: WorkflowsDeps,
+  changed: ReadonlyMap<TimeTrigger['timeBasedAttribute'], readonly string[]>,
+): Promise<number> {
+  if (changed.size === 0) return 0;
+  const now = deps.clock.now();
+  const ctx = systemContext(`workflows-late-${now.toISOString()}`);
+  const rows = await timeWorkflowRows(deps);
+  let zones: readonly string[] | null = null;
+  let runs = 0;
+  for (const row of rows) {
+    const workflow = rowToWorkflow(row);
+    const trigger = workflow.definition.trigger;
+    if (trigger.type !== 'timeBasedAttribute') continue;
+    const people = changed.get(trigger.timeBasedAttribute) ?? [];
+    if (people.length === 0) continue;
+    const scope = await scopePredicate(deps, workflow.definition.scope);
+    if (!scope.ok) continue;
+    zones ??= await postgresZones(deps.db);
+    const zone = zoneSql(sql.ref('timezone'), zones, deps.settings.defaultTimezone);
+    runs += await deps.db.transaction().execute(async (tx) => {
+      const window = { since: sinceOf(row), now, scope: scope.value, zone, late: people };
+      const made = await timeBasedRuns(tx, deps, ctx, workflow, trigger, window);
+      if (made > 0) await kickExecutor(deps, tx);
+      return made;
+    });
+  }
+  return runs;
+}
+
 /**
  * People whose trigger moment (the attribute's calendar day + offset, at the local time of day in their
  * own zone) fell in (since, now]. Also people who arrived since the last pass after their moment had
@@ -112,9 +162,9 @@ async function timeBasedRuns(
   ctx: RequestContext,
   workflow: Workflow,
   trigger: TimeTrigger,
-  window: { since: Date; now: Date; scope: Sql; zone: Sql },
+  window: { since: Date; now: Date; scope: Sql; zone: Sql; late?: readonly string[] },
 ): Promise<number> {
-  const { since, now, scope, zone } = window;
+  const { since, now, scope, zone, late } = window;
   const column = sql.ref(columnOf[trigger.timeBasedAttribute]);
   const offset = trigger.offsetInDays;
   // The day is within a day of the value, the moment within a day of the day: 3 days either side
@@ -127,7 +177,7 @@ async function timeBasedRuns(
       select id, created_at, ${day} as day, ${zone} as zone
         from users
        where deleted_at is null and ${column} is not null
-         and (${column} between ${lo} and ${hi} or created_at > ${since})
+         and ${late ? sql`id = any(${[...late]}::uuid[])` : sql`(${column} between ${lo} and ${hi} or created_at > ${since})`}
          and ${scope}
     ), due as (
       select id, created_at, day, zone,
@@ -142,7 +192,7 @@ async function timeBasedRuns(
              due.fire_at, ${now}::timestamptz, ${JSON.stringify(ctx.actor)}::jsonb, ${ctx.correlationId}::text
         from due
        where due.fire_at <= ${now}
-         and (due.fire_at > ${since} or (due.created_at > ${since} and ${now}::timestamptz < due.day_ends))
+         and (due.fire_at > ${since} or (${late ? sql`true` : sql`due.created_at > ${since}`} and ${now}::timestamptz < due.day_ends))
       on conflict (workflow_id, version, user_id, occurrence) do nothing
       returning 1
     ) select count(*)::integer as n from made`.execute(tx);

@@ -2,6 +2,8 @@ import { sql } from 'kysely';
 import { err, failure, isUuid, ok, type Result } from '../core/index.ts';
 import type { WorkflowsDeps } from './types.ts';
 
+const FUTURE_SKEW_MS = 5 * 60_000;
+
 /**
  * Sign-in activity for inactivity triggers. Joinery signs nobody in itself (besides activation), so an
  * identity provider's sign-in feed is posted here; only the latest time per person is kept.
@@ -17,6 +19,20 @@ export async function recordSignIns(
         in: 'body',
       }),
     );
+  // A sign-in from the future would hold off an inactivity trigger until long after it; a few
+  // minutes allow for the identity provider's clock.
+  const latest = deps.clock.now().getTime() + FUTURE_SKEW_MS;
+  const future = signIns.findIndex((s) => Date.parse(s.at) > latest);
+  if (future >= 0) {
+    const s = signIns[future] as { userId: string; at: string };
+    const message = `sign-in of user ${s.userId} at ${s.at} is in the future`;
+    return err(
+      failure('request.invalid', message, {
+        in: 'body',
+        issues: [{ field: `signIns.${future}.at`, message: 'is in the future' }],
+      }),
+    );
+  }
   if (signIns.length === 0) return ok({ recorded: 0 });
   const { rows } = await sql<{ n: number }>`
     with v as (

@@ -51,13 +51,58 @@ export async function runBuiltInTask(
       const outcome = (await runDirectoryTask(deps, tx, ctx, task, [user.id])).get(user.id);
       return outcome ?? taskFailed(`${task.task} gave no outcome for ${user.id}`);
     }
-    case 'generateActivationCode':
-      return activationCode(deps, tx, ctx, task.arguments as ActivationCodeArguments, run);
     case 'runCustomTaskExtension':
       return taskFailed('custom task extensions are run by the executor');
-    default:
-      return email(deps, tx, ctx, task.task, task.arguments as EmailArguments, run);
+    default: {
+      const outcome = (await runMailTasks(deps, tx, ctx, task, [run])).get(run.runId);
+      return outcome ?? taskFailed(`${task.task} gave no outcome for ${user.id}`);
+    }
   }
+}
+
+/** A mail task's messages before they are queued, or why it cannot send any. */
+type Prepared = { kind: 'queue'; messages: EmailMessage[]; result: Record<string, unknown> } | TaskOutcome;
+
+/**
+ * An e-mail or activation-code task for many runs in one transaction (a single run is a batch of
+ * one): each run's messages are prepared (a run without an address fails alone, before anything is
+ * written for it), then every message is queued with one insert. A message the mailer refuses throws:
+ * the caller rolls the batch back and runs each task on its own, so the refusal is that run's.
+ */
+export async function runMailTasks(
+  deps: WorkflowsDeps,
+  tx: Tx,
+  ctx: RequestContext,
+  task: TaskDefinition,
+  runs: readonly TaskContext[],
+): Promise<Map<string, TaskOutcome>> {
+  const out = new Map<string, TaskOutcome>();
+  const ready: { runId: string; messages: EmailMessage[]; result: Record<string, unknown> }[] = [];
+  const prepared =
+    task.task === 'generateActivationCode'
+      ? await activationCodes(deps, tx, ctx, task.arguments as ActivationCodeArguments, runs)
+      : new Map<string, Prepared>();
+  for (const run of runs) {
+    const p =
+      prepared.get(run.runId) ??
+      (await email(tx, task.task as EmailTaskName, task.arguments as EmailArguments, run));
+    if (p.kind === 'queue') ready.push({ runId: run.runId, ...p });
+    else out.set(run.runId, p);
+  }
+  const all = ready.flatMap((r) => r.messages);
+  const queued = await deps.mailer.queue(tx, ctx, all);
+  if (!queued.ok) {
+    if (runs.length > 1) throw new Error(`a message of the batch was refused: ${queued.error.message}`);
+    for (const r of ready) out.set(r.runId, failed(queued.error));
+    return out;
+  }
+  let next = 0;
+  for (const r of ready) {
+    const deliveries = queued.value.slice(next, next + r.messages.length);
+    next += r.messages.length;
+    out.set(r.runId, done({ ...r.result, deliveries }));
+  }
+  return out;
 }
 
 /** `reader`: whose preferredLanguage the mail is in when the task names no locale (the recipient's). */
@@ -83,25 +128,7 @@ function message(
   };
 }
 
-async function queue(
-  deps: WorkflowsDeps,
-  tx: Tx,
-  ctx: RequestContext,
-  messages: EmailMessage[],
-  result: Record<string, unknown>,
-) {
-  const queued = await deps.mailer.queue(tx, ctx, messages);
-  return queued.ok ? done({ ...result, deliveries: queued.value }) : failed(queued.error);
-}
-
-async function email(
-  deps: WorkflowsDeps,
-  tx: Tx,
-  ctx: RequestContext,
-  name: EmailTaskName,
-  args: EmailArguments,
-  run: TaskContext,
-): Promise<TaskOutcome> {
+async function email(tx: Tx, name: EmailTaskName, args: EmailArguments, run: TaskContext): Promise<Prepared> {
   const spec = emailTasks[name];
   const { user, manager } = run.subject;
   const to =
@@ -122,16 +149,11 @@ async function email(
   const messages = [to, ...args.cc].map((address) =>
     message(args, address, spec.template, vars, run, name, reader),
   );
-  return queue(deps, tx, ctx, messages, { to: [to, ...args.cc] });
+  return { kind: 'queue', messages, result: { to: [to, ...args.cc] } };
 }
 
-async function activationCode(
-  deps: WorkflowsDeps,
-  tx: Tx,
-  ctx: RequestContext,
-  args: ActivationCodeArguments,
-  run: TaskContext,
-): Promise<TaskOutcome> {
+/** Who receives a person's activation code, and in whose language; or why nobody can. */
+function codeRecipients(args: ActivationCodeArguments, run: TaskContext) {
   const { user, manager } = run.subject;
   const recipients: string[] = [];
   const readers: User[] = [];
@@ -144,32 +166,61 @@ async function activationCode(
     recipients.push(user.personalEmail);
     readers.push(user);
   }
-  if (recipients.length === 0)
-    return taskFailed(
-      args.sendTo === 'manager'
-        ? `${user.userName} has no manager with an e-mail address to send the activation code to`
-        : args.sendTo === 'personalEmail'
-          ? `${user.userName} has no personal e-mail address to send the activation code to`
-          : `${user.userName} has neither a personal e-mail address nor a manager with one`,
-      { userId: user.id, sendTo: args.sendTo },
-    );
-  const issued = await deps.activation.issueCode(tx, ctx, user.id);
-  if (!issued.ok) return failed(issued.error);
-  const { code, url, validFrom, expiresAt, codeId } = issued.value;
-  const vars: EmailVars = {
-    user: emailPerson(user),
-    manager: manager ? emailPerson(manager) : null,
-    activation: { code, url, validFrom, expiresAt },
-  };
-  // Copies (cc) are in the language of the first recipient.
-  const messages = [...recipients, ...args.cc].map((to, n) =>
-    message(args, to, 'activationCode', vars, run, 'activationCode', readers[n] ?? (readers[0] as User)),
+  if (recipients.length > 0) return { recipients, readers };
+  return taskFailed(
+    args.sendTo === 'manager'
+      ? `${user.userName} has no manager with an e-mail address to send the activation code to`
+      : args.sendTo === 'personalEmail'
+        ? `${user.userName} has no personal e-mail address to send the activation code to`
+        : `${user.userName} has neither a personal e-mail address nor a manager with one`,
+    { userId: user.id, sendTo: args.sendTo },
   );
-  // The result names the code and where it went, never the code itself.
-  return queue(deps, tx, ctx, messages, {
-    codeId,
-    validFrom,
-    expiresAt,
-    sentTo: [...recipients, ...args.cc],
-  });
+}
+
+/** Codes for every run whose person has somewhere to receive one, issued together; by run id. */
+async function activationCodes(
+  deps: WorkflowsDeps,
+  tx: Tx,
+  ctx: RequestContext,
+  args: ActivationCodeArguments,
+  runs: readonly TaskContext[],
+): Promise<Map<string, Prepared>> {
+  const out = new Map<string, Prepared>();
+  const sending: { run: TaskContext; recipients: string[]; readers: User[] }[] = [];
+  for (const run of runs) {
+    const to = codeRecipients(args, run);
+    if ('kind' in to) out.set(run.runId, to);
+    else sending.push({ run, ...to });
+  }
+  const issued = await deps.activation.issueCodes(
+    tx,
+    ctx,
+    sending.map((s) => s.run.subject.user.id),
+  );
+  for (const { run, recipients, readers } of sending) {
+    const { user, manager } = run.subject;
+    const code = issued.get(user.id);
+    if (!code) throw new Error(`no activation code was issued for ${user.id}`);
+    if (!code.ok) {
+      out.set(run.runId, failed(code.error));
+      continue;
+    }
+    const { url, validFrom, expiresAt, codeId } = code.value;
+    const vars: EmailVars = {
+      user: emailPerson(user),
+      manager: manager ? emailPerson(manager) : null,
+      activation: { code: code.value.code, url, validFrom, expiresAt },
+    };
+    // Copies (cc) are in the language of the first recipient.
+    const messages = [...recipients, ...args.cc].map((to, n) =>
+      message(args, to, 'activationCode', vars, run, 'activationCode', readers[n] ?? (readers[0] as User)),
+    );
+    // The result names the code and where it went, never the code itself.
+    out.set(run.runId, {
+      kind: 'queue',
+      messages,
+      result: { codeId, validFrom, expiresAt, sentTo: [...recipients, ...args.cc] },
+    });
+  }
+  return out;
 }

@@ -555,6 +555,75 @@ describe('batches', () => {
   });
 });
 
+describe('mail tasks in a batch', () => {
+  const home = (p: { userName: string }) => p.userName.replace('@example.com', '@home.example');
+  it('each run queues its own mail and code; a person without an address fails alone', async () => {
+    const people = [];
+    for (let i = 0; i < 3; i++) people.push(await person());
+    const silent = await person({ emails: [], personalEmail: null });
+    const w = await workflow('joiner', [
+      { task: 'generateActivationCode', arguments: { sendTo: 'personalEmail' }, continueOnError: true },
+      { task: 'sendWelcomeEmail' },
+    ]);
+    const now = t.clock.now();
+    t.clock.advance(60_000);
+    const runIds = await t.activate(w.id, [...people.map((p) => p.id), silent.id]);
+    t.clock.set(now);
+    t.clock.advance(60_000);
+    await t.execute();
+    const runs = await Promise.all(runIds.map((id) => t.run(id)));
+    const byUser = new Map(runs.map((r) => [r.userId, r]));
+    const quiet = byUser.get(silent.id) as WorkflowRun;
+    expect(quiet.status).toBe('failed');
+    expect(quiet.tasks?.map((x) => [x.task, x.status])).toEqual([
+      ['generateActivationCode', 'failed'],
+      ['sendWelcomeEmail', 'failed'],
+    ]);
+    const db = t.app.database.db;
+    const codes = new Set<string>();
+    for (const p of people) {
+      const run = byUser.get(p.id) as WorkflowRun;
+      expect(run.status).toBe('completed');
+      const [code, welcome] = run.tasks ?? [];
+      expect(code?.result).toMatchObject({ sentTo: [home(p)] });
+      expect(welcome?.result).toMatchObject({ to: [p.userName] });
+      // Each run's deliveries are its own: for its person, tagged with its run id.
+      const deliveries = await db
+        .selectFrom('email_deliveries')
+        .select(['id', 'user_id', 'run_id', 'correlation_id', 'to_address'])
+        .where('run_id', '=', run.id)
+        .orderBy('created_at')
+        .execute();
+      expect(deliveries.map((d) => d.to_address).sort()).toEqual([p.userName, home(p)].sort());
+      for (const d of deliveries) {
+        expect(d.user_id).toBe(p.id);
+        expect(d.correlation_id).toBe(`workflow-run-${run.id}`);
+      }
+      const named = [code, welcome].flatMap(
+        (x) => (x?.result as { deliveries?: string[] } | undefined)?.deliveries ?? [],
+      );
+      expect(named.sort()).toEqual(deliveries.map((d) => d.id).sort());
+      const mail = await t.smtp.waitFor((m) => m.to.includes(home(p)));
+      const sent = /: ([A-Z0-9]{6,})\s/.exec(mail.text)?.[1];
+      expect(sent).toBeDefined();
+      codes.add(sent as string);
+    }
+    // One live code per person, each different.
+    expect(codes.size).toBe(people.length);
+    const live = await db
+      .selectFrom('activation_codes')
+      .select('user_id')
+      .where(
+        'user_id',
+        'in',
+        people.map((p) => p.id),
+      )
+      .where('revoked_at', 'is', null)
+      .execute();
+    expect(live.map((r) => r.user_id).sort()).toEqual(people.map((p) => p.id).sort());
+  });
+});
+
 describe('a batch that rolls back', () => {
   it('executes its runs again one by one, each task once', async () => {
     const people = [];

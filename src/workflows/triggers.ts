@@ -12,6 +12,7 @@ import {
 import type { StoredEvent } from '../events/index.ts';
 import { canonicalAttribute } from './definition.ts';
 import { insertRuns, type RunRequest } from './runs.ts';
+import { lateTimeRuns } from './scheduler.ts';
 import { inGroupsSql, scopePredicate } from './scope-sql.ts';
 import { getWorkflow, rowToWorkflow, type Workflow } from './store.ts';
 import type { WorkflowsDeps } from './types.ts';
@@ -23,6 +24,16 @@ function changedAttributes(e: StoredEvent): string[] {
   if (e.type === 'user.enabled' || e.type === 'user.disabled') return ['accountEnabled'];
   if (e.type !== 'user.updated') return [];
   return Array.isArray(e.payload.changed) ? (e.payload.changed as string[]) : [];
+}
+
+/** People whose hire or leave date changed, by attribute: time-based workflows may be due for them now. */
+function movedDates(events: readonly StoredEvent[]) {
+  const out = new Map<'employeeHireDate' | 'employeeLeaveDateTime', string[]>();
+  for (const e of events)
+    for (const name of changedAttributes(e))
+      if ((name === 'employeeHireDate' || name === 'employeeLeaveDateTime') && isUuid(e.aggregateId))
+        out.set(name, [...new Set([...(out.get(name) ?? []), e.aggregateId])]);
+  return out;
 }
 
 async function eventWorkflows(deps: WorkflowsDeps): Promise<Workflow[]> {
@@ -53,6 +64,7 @@ export async function handleEvents(deps: WorkflowsDeps, events: readonly StoredE
       ((e.type === 'membership.added' || e.type === 'membership.removed') && e.payload.memberType === 'user'),
   );
   if (relevant.length === 0) return;
+  await lateTimeRuns(deps, movedDates(relevant));
   const workflows = await eventWorkflows(deps);
   if (workflows.length === 0) return;
   const requests: RunRequest[] = [];

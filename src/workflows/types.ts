@@ -25,7 +25,7 @@ export interface WorkflowsDeps {
   jobs: Jobs;
   directory: Directory;
   mailer: Pick<Notifications, 'queue' | 'checkTemplate'>;
-  activation: Pick<Activation, 'issueCode'>;
+  activation: Pick<Activation, 'issueCodes'>;
   /** Seals custom task extension secrets at rest. */
   secrets: SecretBox;
   settings: WorkflowSettings;

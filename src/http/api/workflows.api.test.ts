@@ -236,6 +236,18 @@ describe('invalid input', () => {
       ['signIns.0.userId'],
     ],
     ['no sign-ins', 'POST', '/workflows/signIns', { signIns: [] }, ['signIns']],
+    [
+      'a sign-in from the future',
+      'POST',
+      '/workflows/signIns',
+      {
+        signIns: [
+          { userId, at: '2020-01-01T00:00:00Z' },
+          { userId, at: new Date(Date.now() + 3_600_000).toISOString() },
+        ],
+      },
+      ['signIns.1.at'],
+    ],
     ['a workflow body that is a list', 'POST', '/workflows', [definition], ['body']],
   ];
 
