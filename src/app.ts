@@ -223,6 +223,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     activation,
     workflows,
     notifications,
+    trustedProxies: config.trustedProxies,
   });
   let server: ReturnType<typeof serve> | undefined;
   let stopping: Promise<void> | undefined;

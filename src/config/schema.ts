@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -45,6 +46,23 @@ const timeZone = z.string().refine((zone) => {
     return false;
   }
 }, 'must be an IANA time zone, for example Europe/Paris or UTC');
+
+/** Comma-separated IP addresses (IPv4 or IPv6), each written out in full; empty means none. */
+const addressList = z.string().transform((value, ctx) => {
+  const items = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+  const bad = items.find((item) => isIP(item) === 0);
+  if (bad) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${bad}" is not an IP address (list addresses, comma-separated)`,
+    });
+    return z.NEVER;
+  }
+  return items;
+});
 
 const postgresUrl = z
   .string()
@@ -318,6 +336,13 @@ export const settings = {
     schema: positiveInt(10000),
     default: '20',
     description: 'Failed activation attempts from one client address before that address is locked out.',
+  }),
+  trustedProxies: setting({
+    env: 'JOINERY_TRUSTED_PROXIES',
+    schema: addressList,
+    default: '',
+    description:
+      "Addresses of your reverse proxies (comma-separated). A request from one of them is taken to come from the last address in X-Forwarded-For that is not a proxy, for the activation lockout per client; any other request, from the connection's address (X-Forwarded-For ignored).",
   }),
   activationLockoutMinutes: setting({
     env: 'JOINERY_ACTIVATION_LOCKOUT_MINUTES',

@@ -9,6 +9,7 @@ import type { Notifications } from '../notifications/index.ts';
 import type { Metrics } from '../ops/index.ts';
 import type { Outbound } from '../outbound/index.ts';
 import type { Workflows } from '../workflows/index.ts';
+import { plainAddress } from './activation/client.ts';
 import { mountActivationPage } from './activation/page.ts';
 import { activationRoutes, mountActivationApi } from './api/activation.ts';
 import { auditRoutes } from './api/audit.ts';
@@ -45,11 +46,18 @@ export interface HttpDeps {
   activation: Activation;
   workflows: Workflows;
   notifications: Notifications;
+  /** Reverse proxies whose X-Forwarded-For is believed (the activation lockout per client). */
+  trustedProxies: readonly string[];
 }
 
 export function createHttpApp(deps: HttpDeps): Hono<HttpEnv> {
   const app = new Hono<HttpEnv>();
   app.use('*', requestScope(deps.logger, deps.metrics));
+  const trustedProxies: ReadonlySet<string> = new Set(deps.trustedProxies.map(plainAddress));
+  app.use('*', async (c, next) => {
+    c.set('trustedProxies', trustedProxies);
+    await next();
+  });
   opsRoutes(app, deps.metrics, deps.readiness);
 
   const api = new RouteRegistry();

@@ -8,5 +8,7 @@ export interface HttpEnv {
     log: Logger;
     principal: Principal;
     requestContext: RequestContext;
+    /** JOINERY_TRUSTED_PROXIES, normalised (see activation/client.ts). */
+    trustedProxies: ReadonlySet<string>;
   };
 }

@@ -1,20 +1,51 @@
+import { isIP } from 'node:net';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
+import type { HttpEnv } from '../env.ts';
 
 /**
- * The client's address for the per-client lockout, from the TCP connection. X-Forwarded-For is not
- * read: any client can write it, and there is no setting yet that says which proxy to believe. Behind
- * a reverse proxy every client therefore shares the proxy's address (see docs/activation.md).
- * In-process requests (`app.request()` in tests) have no connection: 'unknown'.
+ * The client's address for the per-client lockout. From the TCP connection, unless the connection
+ * comes from one of `JOINERY_TRUSTED_PROXIES`: then from X-Forwarded-For, which only a trusted proxy's
+ * word makes believable (any client can write the header). In-process requests (`app.request()` in
+ * tests) have no connection: 'unknown'.
  */
-export function clientAddress(c: Context): string {
-  let address: string | undefined;
+export function clientAddress(c: Context<HttpEnv>): string {
+  let peer: string | undefined;
   try {
-    address = getConnInfo(c).remote.address;
+    peer = getConnInfo(c).remote.address;
   } catch {
     return 'unknown';
   }
-  return address ? normalizeAddress(address) : 'unknown';
+  if (!peer) return 'unknown';
+  return normalizeAddress(forwardedClient(peer, c.req.header('x-forwarded-for'), c.get('trustedProxies')));
+}
+
+/** An address as compared with the trusted list: trimmed, lower case, mapped IPv4 as IPv4. */
+export const plainAddress = (address: string) =>
+  address
+    .trim()
+    .replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, '$1')
+    .toLowerCase();
+
+/**
+ * The address a request came from through trusted proxies: walking X-Forwarded-For from the right
+ * (each proxy appends the address it received from), the first address that is not a trusted proxy.
+ * A malformed entry stops the walk at the last address known good; all proxies: the leftmost.
+ */
+export function forwardedClient(
+  peer: string,
+  forwardedFor: string | undefined,
+  trusted: ReadonlySet<string> | undefined,
+): string {
+  let client = plainAddress(peer);
+  if (!trusted?.has(client) || !forwardedFor) return client;
+  const hops = forwardedFor.split(',').map(plainAddress).reverse();
+  for (const hop of hops) {
+    if (isIP(hop) === 0) return client;
+    client = hop;
+    if (!trusted.has(hop)) return hop;
+  }
+  return client;
 }
 
 /**
