@@ -17,4 +17,5 @@ export {
 } from './local-day.ts';
 export { migrateToLatest, pendingMigrations } from './migrate.ts';
 export type * from './tables.ts';
+export type * from './tables-lifecycle.ts';
 export { inTransaction, type Tx } from './transaction.ts';

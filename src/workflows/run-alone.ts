@@ -1,7 +1,7 @@
 import { type Failure, failure, type RequestContext } from '../core/index.ts';
 import type { TaskDefinition } from './definition.ts';
 import { runExtensionTask } from './extension-task.ts';
-import { actorOf, correlationOf, subjectsOf, userGone, type Versions } from './run-context.ts';
+import { actorOf, correlationOf, failGone, subjectsOf, type Versions } from './run-context.ts';
 import type { Subject } from './subject.ts';
 import { directoryTasks } from './task-directory.ts';
 import { advance, type ClaimedRun, holdRun, recordFailure } from './task-record.ts';
@@ -75,15 +75,7 @@ export function createRunExecutor(deps: WorkflowsDeps, versions: Versions) {
       // Read again before each task: an earlier one (enable, move) may have changed the person.
       const subject = await subjectOf(run.userId, !directoryTasks.has(task.task));
       if (!subject) {
-        await recordFailure(
-          deps,
-          run,
-          position,
-          tasks.length,
-          { task: task.task, continueOnError: false },
-          userGone(run.userId),
-          false,
-        );
+        await failGone(deps, run, position, tasks.length, task.task);
         return;
       }
       const step =

@@ -1,7 +1,7 @@
 import { failure } from '../core/index.ts';
 import type { WorkflowDefinition } from './definition.ts';
 import type { Subject } from './subject.ts';
-import type { ClaimedRun } from './task-record.ts';
+import { type ClaimedRun, recordFailure } from './task-record.ts';
 import type { WorkflowsDeps } from './types.ts';
 
 /** What executing a run needs besides the run: its workflow version, the people, who acts. */
@@ -58,6 +58,24 @@ export async function subjectsOf(
 
 export const userGone = (userId: string) =>
   failure('directory.user_not_found', `user ${userId} no longer exists`, { id: userId });
+
+/** The run's person is gone: the task and the run fail for good (nothing later in it can work). */
+export const failGone = (
+  deps: WorkflowsDeps,
+  run: ClaimedRun,
+  position: number,
+  taskCount: number,
+  task: string,
+) =>
+  recordFailure(
+    deps,
+    run,
+    position,
+    taskCount,
+    { task, continueOnError: false },
+    userGone(run.userId),
+    false,
+  );
 
 export const actorOf = (run: ClaimedRun, version: Version) =>
   ({ type: 'system', id: run.workflowId, name: `workflow: ${version.name}` }) as const;

@@ -1,7 +1,7 @@
 import type { Failure, RequestContext } from '../core/index.ts';
 import type { Tx } from '../db/index.ts';
 import type { TaskDefinition } from './definition.ts';
-import { actorOf, correlationOf, subjectsOf, userGone, type Version } from './run-context.ts';
+import { actorOf, correlationOf, failGone, subjectsOf, type Version } from './run-context.ts';
 import type { Subject } from './subject.ts';
 import { directoryTasks, runDirectoryTask } from './task-directory.ts';
 import { advanceMany, type ClaimedRun, type Finished, holdRuns, recordFailure } from './task-record.ts';
@@ -72,18 +72,7 @@ export function createGroupExecutor(deps: WorkflowsDeps, executeRun: (run: Claim
     const runs: ClaimedRun[] = [];
     for (const run of group) {
       if (!subjects || subjects.has(run.userId)) runs.push(run);
-      else {
-        const error = userGone(run.userId);
-        await recordFailure(
-          deps,
-          run,
-          position,
-          tasks.length,
-          { task: task.task, continueOnError: false },
-          error,
-          false,
-        );
-      }
+      else await failGone(deps, run, position, tasks.length, task.task);
     }
     if (runs.length === 0) return [];
     const ctx: RequestContext = {
